@@ -1,0 +1,1 @@
+//! Library half of the `nemo` binary (CLI definitions and wiring), so tests can reach it.

@@ -1,0 +1,3 @@
+//! The `nemo` command-line tool.
+
+fn main() {}

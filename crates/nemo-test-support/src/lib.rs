@@ -1,0 +1,1 @@
+//! nemo-test-support.

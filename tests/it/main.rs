@@ -1,0 +1,1 @@
+//! The one integration-test binary. Each module covers one area; see docs/TESTING.md.

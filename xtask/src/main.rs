@@ -1,0 +1,3 @@
+//! `cargo xtask`: CI, tests, benchmarks, plugin builds, fixtures and release.
+
+fn main() {}
