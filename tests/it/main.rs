@@ -1,1 +1,17 @@
 //! The one integration-test binary. Each module covers one area; see docs/TESTING.md.
+
+mod analysis;
+mod cli;
+mod client_http;
+mod config;
+mod draft;
+mod engine;
+mod montage;
+mod music;
+mod plugins;
+mod render;
+mod render_poll;
+mod router;
+mod sse;
+mod tidy;
+mod translate;

@@ -1,1 +1,3 @@
-//! nemo-engine.
+//! The embedded engine: the `nemo_agent` protocol served on loopback.
+
+pub mod analyze;

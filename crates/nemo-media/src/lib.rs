@@ -1,1 +1,3 @@
-//! nemo-media.
+//! The one place that runs ffmpeg and ffprobe.
+
+pub mod render;

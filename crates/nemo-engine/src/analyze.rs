@@ -1,0 +1,1 @@
+//! Clip analysis glue: one decode pass through nemo-media feeding nemo-analysis.

@@ -1,0 +1,1 @@
+//! Draft render plan -> ffmpeg command line.
