@@ -1,3 +1,25 @@
 //! The one place that runs ffmpeg and ffprobe.
+//!
+//! - [`tools`]: finds the binaries (`NEMO_FFMPEG`/`NEMO_FFPROBE` override `PATH`).
+//! - [`probe`]: ffprobe metadata as [`MediaInfo`].
+//! - [`Ffmpeg`]: async runner with `-progress` reports, cancellation and atomic outputs.
+//! - [`transcode_audio`], [`extract_pcm`]: audio helpers.
+//! - [`decode`]: one streaming low-res decode pass (frames + PCM taps) for analysis.
+//! - `testing` (feature `testing`): lavfi/espeak-ng generators for test media.
 
+mod audio;
+pub mod decode;
+mod error;
+mod ffmpeg;
+mod probe;
+mod process;
 pub mod render;
+#[cfg(feature = "testing")]
+pub mod testing;
+mod tools;
+
+pub use audio::{audio_codec_args, extract_pcm, extract_pcm_i16, transcode_audio, transcode_audio_with_progress};
+pub use error::MediaError;
+pub use ffmpeg::{AtomicOutput, Ffmpeg, Progress, ProgressParser};
+pub use probe::{AudioStream, MediaInfo, VideoStream, parse_probe_json, probe};
+pub use tools::{Tools, tools};

@@ -1,0 +1,1 @@
+//! Streaming low-resolution decode for analysis.
