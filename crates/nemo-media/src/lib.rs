@@ -14,7 +14,7 @@ mod ffmpeg;
 mod probe;
 mod process;
 pub mod render;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tools;
 
@@ -23,3 +23,6 @@ pub use error::MediaError;
 pub use ffmpeg::{AtomicOutput, Ffmpeg, Progress, ProgressParser};
 pub use probe::{AudioStream, MediaInfo, VideoStream, parse_probe_json, probe};
 pub use tools::{Tools, tools};
+
+#[cfg(test)]
+mod tests;
