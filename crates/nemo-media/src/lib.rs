@@ -4,11 +4,11 @@
 //! - [`probe`]: ffprobe metadata as [`MediaInfo`].
 //! - [`Ffmpeg`]: async runner with `-progress` reports, cancellation and atomic outputs.
 //! - [`transcode_audio`], [`extract_pcm`]: audio helpers.
-//! - [`decode`]: one streaming low-res decode pass (frames + PCM taps) for analysis.
+//! - [`FrameDecoder`]: one streaming low-res decode pass (frames + PCM taps) for analysis.
 //! - `testing` (feature `testing`): lavfi/espeak-ng generators for test media.
 
 mod audio;
-pub mod decode;
+mod decode;
 mod error;
 mod ffmpeg;
 mod probe;
@@ -18,7 +18,12 @@ pub mod render;
 pub mod testing;
 mod tools;
 
-pub use audio::{audio_codec_args, extract_pcm, extract_pcm_i16, transcode_audio, transcode_audio_with_progress};
+pub use audio::{
+    audio_codec_args, extract_pcm, extract_pcm_i16, transcode_audio, transcode_audio_with_progress,
+};
+pub use decode::{
+    DecodeOptions, DecodedAudio, FrameDecoder, MIX_SAMPLE_RATE, RgbFrame, VAD_SAMPLE_RATE,
+};
 pub use error::MediaError;
 pub use ffmpeg::{AtomicOutput, Ffmpeg, Progress, ProgressParser};
 pub use probe::{AudioStream, MediaInfo, VideoStream, parse_probe_json, probe};

@@ -239,7 +239,7 @@ async fn failing_job_reports_stderr_tail() {
         .unwrap_err();
     match err {
         MediaError::Failed { stderr_tail, .. } => {
-            assert!(stderr_tail.contains("No such file"), "{stderr_tail}")
+            assert!(stderr_tail.contains("No such file"), "{stderr_tail}");
         }
         other => panic!("{other:?}"),
     }
@@ -267,4 +267,86 @@ async fn extract_pcm_returns_samples_at_the_requested_rate() {
     testing::no_audio_clip(&silent, 1.0).unwrap();
     let err = extract_pcm(&silent, 16_000, 1).await.unwrap_err();
     assert!(matches!(err, MediaError::NoAudioStream { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn frame_decoder_streams_frames_and_audio_taps_from_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("red.mp4");
+    testing::lavfi_clip(&clip, "color=c=red", 2.0, ClipFormat::SMALL, true).unwrap();
+    let mix = dir.path().join("mix.wav");
+    let options = DecodeOptions {
+        vad_audio: true,
+        mix_audio: Some(mix.clone()),
+        ..DecodeOptions::fitting(320, 180, 32, 10.0)
+    };
+    assert_eq!((options.width, options.height), (32, 18));
+    let mut decoder = FrameDecoder::open(&clip, options).unwrap();
+    let mut frames = Vec::new();
+    while let Some(frame) = decoder.next_frame().await.unwrap() {
+        assert_eq!(frame.data.len(), 32 * 18 * 3);
+        let (r, g, b) = (frame.data[0], frame.data[1], frame.data[2]);
+        assert!(r > 200 && g < 60 && b < 60, "{r} {g} {b}");
+        frames.push((frame.index, frame.time_ms));
+    }
+    assert_eq!(frames.len(), 20);
+    assert_eq!(frames[5], (5, 500));
+    let audio = decoder.finish().await.unwrap();
+    let vad = audio.vad_pcm.unwrap();
+    assert!((31_000..=33_000).contains(&vad.len()), "{}", vad.len());
+    // The generator's tone peaks at 0.1 * 1/8 of full scale (about 410).
+    assert!(vad.iter().any(|&s| s.unsigned_abs() > 300));
+    assert_eq!(audio.mix_wav.as_deref(), Some(mix.as_path()));
+    let info = probe(&mix).await.unwrap();
+    let stream = info.audio.unwrap();
+    assert_eq!(
+        (stream.sample_rate, stream.channels, stream.codec.as_str()),
+        (48_000, 2, "pcm_f32le")
+    );
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn dropping_a_decoder_leaves_no_partial_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    testing::lavfi_clip(&clip, "testsrc2", 3.0, ClipFormat::SMALL, true).unwrap();
+    let mix = dir.path().join("mix.wav");
+    let options = DecodeOptions {
+        vad_audio: true,
+        mix_audio: Some(mix.clone()),
+        ..DecodeOptions::fitting(320, 180, 160, 30.0)
+    };
+    let mut decoder = FrameDecoder::open(&clip, options).unwrap();
+    assert!(decoder.next_frame().await.unwrap().is_some());
+    drop(decoder);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!mix.exists());
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn frame_decoder_handles_portrait_and_single_frame_clips() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.mp4");
+    testing::one_frame_clip(&one).unwrap();
+    let mut decoder =
+        FrameDecoder::open(&one, DecodeOptions::fitting(320, 180, 160, 30.0)).unwrap();
+    let mut count = 0;
+    while decoder.next_frame().await.unwrap().is_some() {
+        count += 1;
+    }
+    assert_eq!(count, 1);
+    assert_eq!(decoder.finish().await.unwrap(), DecodedAudio::default());
+
+    let portrait = dir.path().join("portrait.mp4");
+    testing::portrait_clip(&portrait, 1.0).unwrap();
+    let options = DecodeOptions::fitting(180, 320, 160, 10.0);
+    assert_eq!((options.width, options.height), (90, 160));
+    let mut decoder = FrameDecoder::open(&portrait, options).unwrap();
+    let frame = decoder.next_frame().await.unwrap().unwrap();
+    assert_eq!(
+        (frame.width, frame.height, frame.data.len()),
+        (90, 160, 90 * 160 * 3)
+    );
 }
