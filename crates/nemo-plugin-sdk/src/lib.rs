@@ -22,6 +22,7 @@ pub use nemo_plugin_abi as abi;
 
 pub mod export;
 pub mod schema;
+pub mod testing;
 pub mod text;
 
 pub use schema::{

@@ -45,6 +45,29 @@ pub fn percent(value: u8) -> String {
     format!("{}%", value.min(100))
 }
 
+/// Markdown links as bare URLs, which chat channels and terminals show best:
+/// `[text](url)` -> `text (url)`. Anything that is not a complete link stays as it is.
+pub fn bare_links(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find("](").map(|i| open + i) else {
+            break;
+        };
+        let Some(end) = rest[close..].find(')').map(|i| close + i) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..close]);
+        out.push_str(" (");
+        out.push_str(&rest[close + 2..end]);
+        out.push(')');
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +101,16 @@ mod tests {
         ] {
             assert_eq!(size(input), want, "input {input}");
         }
+    }
+
+    #[test]
+    fn links_become_bare_urls() {
+        assert_eq!(
+            bare_links("See [docs](https://a.b/c) and [x](y)."),
+            "See docs (https://a.b/c) and x (y)."
+        );
+        assert_eq!(bare_links("[unclosed](link"), "[unclosed](link");
+        assert_eq!(bare_links("a [b] c"), "a [b] c");
     }
 
     #[test]
