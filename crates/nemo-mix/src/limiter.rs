@@ -51,6 +51,7 @@ fn required_gain(left: &[f32], right: &[f32], ceiling: f32) -> Vec<f32> {
     // Inter-sample peaks exceed neighbouring samples by a few dB at most for real music, so
     // only interpolate where the samples are already within 6 dB of the ceiling.
     let check = ceiling * 0.5;
+    let table = sinc_table();
     let mut out = vec![1.0_f32; left.len()];
     for ch in [left, right] {
         for i in 0..ch.len() {
@@ -59,7 +60,7 @@ fn required_gain(left: &[f32], right: &[f32], ceiling: f32) -> Vec<f32> {
             if here.max(next) < check {
                 continue;
             }
-            let peak = here.max(interpolated_peak(ch, i));
+            let peak = here.max(interpolated_peak(ch, i, &table));
             if peak > ceiling {
                 out[i] = out[i].min(ceiling / peak);
                 if let Some(n) = out.get_mut(i + 1) {
@@ -74,21 +75,33 @@ fn required_gain(left: &[f32], right: &[f32], ceiling: f32) -> Vec<f32> {
 /// Half-width of the windowed-sinc interpolator.
 const TAPS: isize = 8;
 
-/// Largest magnitude at the three 4x-oversampled points between sample `i` and `i + 1`.
-fn interpolated_peak(ch: &[f32], i: usize) -> f32 {
-    let mut peak = 0.0_f32;
-    for phase in 1..4 {
-        let frac = f64::from(phase) / 4.0;
-        let mut acc = 0.0_f64;
-        for k in (1 - TAPS)..=TAPS {
-            let idx = i as isize + k;
-            if idx < 0 || idx as usize >= ch.len() {
-                continue;
-            }
-            let x = frac - k as f64;
-            acc += f64::from(ch[idx as usize]) * windowed_sinc(x);
+/// Windowed-sinc coefficients for the three fractional positions 1/4, 2/4, 3/4, taps
+/// `k = 1 - TAPS ..= TAPS` (computed once per call of the limiter, not per sample).
+fn sinc_table() -> [[f32; 2 * TAPS as usize]; 3] {
+    let mut table = [[0.0_f32; 2 * TAPS as usize]; 3];
+    for (p, row) in table.iter_mut().enumerate() {
+        let frac = (p + 1) as f64 / 4.0;
+        for (j, c) in row.iter_mut().enumerate() {
+            let k = j as isize + 1 - TAPS;
+            *c = windowed_sinc(frac - k as f64) as f32;
         }
-        peak = peak.max(acc.abs() as f32);
+    }
+    table
+}
+
+/// Largest magnitude at the three 4x-oversampled points between sample `i` and `i + 1`.
+fn interpolated_peak(ch: &[f32], i: usize, table: &[[f32; 2 * TAPS as usize]; 3]) -> f32 {
+    let first = i as isize + 1 - TAPS;
+    let mut peak = 0.0_f32;
+    for row in table {
+        let mut acc = 0.0_f32;
+        for (j, c) in row.iter().enumerate() {
+            let idx = first + j as isize;
+            if idx >= 0 && (idx as usize) < ch.len() {
+                acc += ch[idx as usize] * c;
+            }
+        }
+        peak = peak.max(acc.abs());
     }
     peak
 }
