@@ -18,7 +18,7 @@ pub enum MusicError {
         "cannot read key {0:?}: use a note name and mode such as \"D minor\", \"F# major\" or \"Bbm\""
     )]
     InvalidKey(String),
-    /// A SoundFont that rustysynth cannot load (SF3 fonts are not supported).
+    /// A `SoundFont` that rustysynth cannot load (SF3 fonts are not supported).
     #[error("cannot load SoundFont: {0} (only uncompressed .sf2 fonts are supported)")]
     SoundFont(String),
     /// The synthesiser failed.

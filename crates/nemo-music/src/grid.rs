@@ -8,7 +8,7 @@ pub const ACCENT_TOLERANCE_MS: f64 = 50.0;
 /// A constant-tempo beat grid.
 ///
 /// Beat index 0 is the first downbeat; negative indices are pickup beats before it (at times
-/// >= 0). The beat period is an integer number of microseconds so the MIDI tempo meta event
+/// at or after zero). The beat period is an integer number of microseconds so the MIDI tempo meta event
 /// (microseconds per quarter note) describes the audio exactly.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BeatGrid {
@@ -188,11 +188,12 @@ pub fn fit(
         beat = (beat + step).min(longest);
     }
     let (_, _, mut beat, mut phase) = best;
-    if let Some((b, p)) = least_squares(accents_ms, beat, phase) {
-        if (shortest..=longest).contains(&b) && hit_count(accents_ms, b, p) >= best.0 {
-            beat = b;
-            phase = p;
-        }
+    if let Some((b, p)) = least_squares(accents_ms, beat, phase)
+        && (shortest..=longest).contains(&b)
+        && hit_count(accents_ms, b, p) >= best.0
+    {
+        beat = b;
+        phase = p;
     }
     grid.beat_us = (beat * 1000.0).round().max(1.0) as u64;
     let beat = grid.beat_ms();

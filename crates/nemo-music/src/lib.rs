@@ -1,14 +1,14 @@
 //! nemo-music: writes new, mood-matched background music of any exact length.
 //!
 //! Pure compute (no files, environment or processes): callers pass a [`MusicBrief`] and,
-//! optionally, SoundFont bytes; they get back PCM, the score, a MIDI file and a report with the
+//! optionally, `SoundFont` bytes; they get back PCM, the score, a MIDI file and a report with the
 //! beat grid (so video can be cut to the music).
 //!
 //! ```text
 //! brief --params--> tempo/mode/density/dynamics/drums/register/colour   (params.rs: the mood table)
 //!       --grid----> tempo + phase fitted to accent times                 (grid.rs)
 //!       --compose-> sections, chords, parts (notes)                      (compose/)
-//!       --synth---> rustysynth (SoundFont) | fundsp fallback             (synth/)
+//!       --synth---> rustysynth (`SoundFont`) | fundsp fallback             (synth/)
 //!       --mix-----> ending fade, EBU R128 gain + true-peak limit         (nemo-mix)
 //! ```
 

@@ -172,6 +172,9 @@ fn delta_encode(events: Vec<(u32, TrackEventKind<'static>)>) -> Vec<TrackEvent<'
         .collect()
 }
 
+/// Sharps (positive) or flats (negative) of each major key, by tonic pitch class.
+const SHARPS: [i8; 12] = [0, -5, 2, -3, 4, -1, 6, 1, -4, 3, -2, 5];
+
 /// Sharps (positive) or flats (negative) of the key signature.
 fn key_signature_sharps(tonic: u8, mode: Mode) -> i8 {
     // Relative major of a minor key is three semitones up.
@@ -179,6 +182,5 @@ fn key_signature_sharps(tonic: u8, mode: Mode) -> i8 {
         Mode::Major => tonic % 12,
         Mode::Minor => (tonic + 3) % 12,
     };
-    const SHARPS: [i8; 12] = [0, -5, 2, -3, 4, -1, 6, 1, -4, 3, -2, 5];
     SHARPS[usize::from(major_tonic)]
 }

@@ -168,7 +168,7 @@ pub fn render(
     let rate = options.sample_rate;
     let frames = frames_for(composition.duration_ms(), rate);
     let mut pcm = synth.render(&composition, rate, frames, &mut |f| {
-        progress(Stage::Synthesize, f)
+        progress(Stage::Synthesize, f);
     })?;
     pcm.resize(frames);
     shape_edges(&mut pcm, composition.fade_out_start_ms);

@@ -1,4 +1,4 @@
-//! SoundFont lookup (pure: the caller supplies the candidate paths and an `exists` check) and
+//! `SoundFont` lookup (pure: the caller supplies the candidate paths and an `exists` check) and
 //! loading from bytes.
 
 use std::path::{Path, PathBuf};
@@ -13,12 +13,12 @@ pub const SYSTEM_SOUNDFONTS: [&str; 3] = [
     "/usr/share/sounds/sf2/TimGM6mb.sf2",
 ];
 
-/// Message shown when no SoundFont is found (the fallback synthesiser is used instead).
+/// Message shown when no `SoundFont` is found (the fallback synthesiser is used instead).
 pub const NO_SOUNDFONT_HINT: &str = "no General MIDI SoundFont found; using the built-in synthesiser. \
 For realistic instruments install one (`sudo apt-get install fluid-soundfont-gm`, or the smaller \
 `timgm6mb-soundfont`) or pass --soundfont PATH / set SOUNDFONT";
 
-/// Where a SoundFont choice came from.
+/// Where a `SoundFont` choice came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FontSource {
     /// `--soundfont` on the command line.
@@ -52,7 +52,7 @@ pub enum FontChoice {
     None,
 }
 
-/// Chooses a SoundFont: `--soundfont`, then config, then `SOUNDFONT`, then the system fonts.
+/// Chooses a `SoundFont`: `--soundfont`, then config, then `SOUNDFONT`, then the system fonts.
 /// User-named paths that do not exist are reported as [`FontChoice::Missing`].
 pub fn find_soundfont(
     flag: Option<&Path>,
@@ -89,7 +89,7 @@ pub fn find_soundfont(
         })
 }
 
-/// A parsed SoundFont, cheap to clone and share between renders.
+/// A parsed `SoundFont`, cheap to clone and share between renders.
 #[derive(Clone)]
 pub struct SoundFont(pub(crate) Arc<rustysynth::SoundFont>);
 

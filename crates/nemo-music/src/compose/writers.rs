@@ -60,7 +60,7 @@ impl Context<'_> {
     /// A note clipped to end before the piece does; `None` if nothing would remain.
     fn note(&self, start_ms: f64, end_ms: f64, key: i32, velocity: u8) -> Option<Note> {
         let end = end_ms.min(self.end_limit());
-        (end > start_ms + 5.0 && (0..=127).contains(&key) && velocity > 0).then(|| Note {
+        (end > start_ms + 5.0 && (0..=127).contains(&key) && velocity > 0).then_some(Note {
             start_ms,
             end_ms: end,
             key: key as u8,
@@ -76,10 +76,10 @@ pub(crate) fn write_parts(ctx: &Context<'_>, rng: &mut ChaCha8Rng) -> Vec<Part> 
     let mut channel = 0u8;
     for inst in &ctx.arrangement.instruments {
         let notes = match inst.role {
-            PartRole::Pad => pad(ctx, inst, rng),
-            PartRole::Bass => bass(ctx, inst, rng),
-            PartRole::Arpeggio => arpeggio(ctx, inst, rng),
-            PartRole::Melody => melody(ctx, inst, rng),
+            PartRole::Pad => pad(ctx, *inst, rng),
+            PartRole::Bass => bass(ctx, *inst, rng),
+            PartRole::Arpeggio => arpeggio(ctx, *inst, rng),
+            PartRole::Melody => melody(ctx, *inst, rng),
             PartRole::Drums => {
                 if ctx.params.drums == 0 {
                     continue;
@@ -112,11 +112,11 @@ pub(crate) fn write_parts(ctx: &Context<'_>, rng: &mut ChaCha8Rng) -> Vec<Part> 
     parts
 }
 
-fn register_low(inst: &Instrument, base: i32) -> i32 {
+fn register_low(inst: Instrument, base: i32) -> i32 {
     base + i32::from(inst.octave) * 12
 }
 
-fn pad(ctx: &Context<'_>, inst: &Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
+fn pad(ctx: &Context<'_>, inst: Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
     let low = register_low(inst, 53);
     let mut notes = Vec::new();
     let mut previous: Option<Vec<i32>> = None;
@@ -159,7 +159,7 @@ fn pad(ctx: &Context<'_>, inst: &Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> 
     notes
 }
 
-fn bass_root(ctx: &Context<'_>, inst: &Instrument, chord: ChordSpec) -> i32 {
+fn bass_root(ctx: &Context<'_>, inst: Instrument, chord: ChordSpec) -> i32 {
     // Tense colour keeps a tonic pedal under the changes.
     let degree = if ctx.colour == Colour::Tense {
         0
@@ -174,7 +174,7 @@ fn bass_root(ctx: &Context<'_>, inst: &Instrument, chord: ChordSpec) -> i32 {
     )
 }
 
-fn bass(ctx: &Context<'_>, inst: &Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
+fn bass(ctx: &Context<'_>, inst: Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
     let mut notes = Vec::new();
     let beats = f64::from(ctx.beats());
     for (bar, plan) in ctx.plan.iter().enumerate() {
@@ -233,7 +233,7 @@ fn bass(ctx: &Context<'_>, inst: &Instrument, rng: &mut ChaCha8Rng) -> Vec<Note>
     notes
 }
 
-fn arpeggio(ctx: &Context<'_>, inst: &Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
+fn arpeggio(ctx: &Context<'_>, inst: Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
     let low = register_low(inst, 55);
     let mut notes = Vec::new();
     let mut previous: Option<Vec<i32>> = None;
@@ -413,7 +413,7 @@ fn bar_rhythm(rng: &mut ChaCha8Rng, density: f32) -> Vec<u32> {
     slots
 }
 
-fn melody(ctx: &Context<'_>, inst: &Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
+fn melody(ctx: &Context<'_>, inst: Instrument, rng: &mut ChaCha8Rng) -> Vec<Note> {
     let octave = 4 + i32::from(inst.octave);
     // Register shift in semitones -> scale degrees (7 degrees per 12 semitones).
     let centre = (f64::from(ctx.params.register_shift) * 7.0 / 12.0).round() as i32 + 2;

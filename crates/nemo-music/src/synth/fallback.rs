@@ -1,4 +1,4 @@
-//! The built-in synthesiser used when no SoundFont is available.
+//! The built-in synthesiser used when no `SoundFont` is available.
 //!
 //! Each note is rendered on its own: a small fundsp graph (band-limited oscillators and state-
 //! variable filters, chosen by the General MIDI program family) shaped by an envelope computed
@@ -16,7 +16,7 @@ use super::{Synthesizer, ms_to_frame};
 use crate::MusicError;
 use crate::compose::{Composition, Note, Part, PartRole};
 
-/// Pure-code synthesiser (no SoundFont needed).
+/// Pure-code synthesiser (no `SoundFont` needed).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FallbackSynth {
     /// Skip the reverb (faster; used for very long pieces).
@@ -83,18 +83,18 @@ fn oscillator(t: Timbre, f: f32) -> Box<dyn AudioUnit> {
             Box::new((triangle_hz(f) * 0.7 + sine_hz(f) * 0.5) >> lowpass_hz(900.0, 0.6))
         }
         Timbre::Strings => Box::new(
-            (saw_hz(f) + saw_hz(f * 1.004)) * 0.25
+            ((saw_hz(f) + saw_hz(f * 1.004)) * 0.25)
                 >> lowpass_hz((f * 4.0).clamp(600.0, 5_000.0), 0.5),
         ),
         Timbre::Brass => {
-            Box::new(saw_hz(f) * 0.4 >> lowpass_hz((f * 3.0).clamp(500.0, 3_000.0), 0.8))
+            Box::new((saw_hz(f) * 0.4) >> lowpass_hz((f * 3.0).clamp(500.0, 3_000.0), 0.8))
         }
         Timbre::Flute => Box::new(sine_hz(f) * 0.7 + triangle_hz(2.0 * f) * 0.08),
         Timbre::Lead => {
-            Box::new(square_hz(f) * 0.3 >> lowpass_hz((f * 5.0).clamp(800.0, 6_000.0), 0.7))
+            Box::new((square_hz(f) * 0.3) >> lowpass_hz((f * 5.0).clamp(800.0, 6_000.0), 0.7))
         }
         Timbre::Pad => Box::new(
-            (saw_hz(f) + saw_hz(f * 1.006) + triangle_hz(f * 0.5)) * 0.2
+            ((saw_hz(f) + saw_hz(f * 1.006) + triangle_hz(f * 0.5)) * 0.2)
                 >> lowpass_hz((f * 3.0).clamp(500.0, 2_500.0), 0.4),
         ),
     }
@@ -161,7 +161,7 @@ impl Synthesizer for FallbackSynth {
                     send.right[idx] += v * pr * send_level;
                 }
                 done += 1;
-                if done % 256 == 0 {
+                if done.is_multiple_of(256) {
                     progress(0.8 * done as f32 / total_notes as f32);
                 }
             }
@@ -211,49 +211,51 @@ fn render_note(t: Timbre, note: &Note, rate: f32, out: &mut Vec<f32>) {
     }
 }
 
+/// A pitched drum component: base frequency, sweep depth, decay time constant (s).
+type Sweep = (f32, f32, f32);
+
 /// Synthesised GM percussion.
 fn render_drum(note: &Note, rate: f32, seed: u64, out: &mut Vec<f32>) {
-    let (len, mut source, tone): (f32, Option<Box<dyn AudioUnit>>, Option<(f32, f32, f32)>) =
-        match note.key {
-            35 | 36 => (0.45, None, Some((48.0, 110.0, 0.25))),
-            41 | 43 | 45 | 47 | 48 | 50 => {
-                let base = 70.0 + (f32::from(note.key) - 41.0) * 12.0;
-                (0.5, None, Some((base, base * 0.8, 0.3)))
-            }
-            37 => (
-                0.08,
-                Some(Box::new(noise().seed(seed) >> bandpass_hz(1_600.0, 2.0))),
-                None,
-            ),
-            38 | 39 | 40 => (
-                0.25,
-                Some(Box::new(
-                    noise().seed(seed)
-                        >> bandpass_hz(if note.key == 39 { 1_200.0 } else { 2_000.0 }, 0.8),
-                )),
-                Some((185.0, 40.0, 0.06)),
-            ),
-            42 | 44 => (
-                0.06,
-                Some(Box::new(noise().seed(seed) >> highpass_hz(7_000.0, 0.7))),
-                None,
-            ),
-            46 => (
-                0.3,
-                Some(Box::new(noise().seed(seed) >> highpass_hz(6_500.0, 0.7))),
-                None,
-            ),
-            49 | 57 | 51 | 59 => (
-                1.4,
-                Some(Box::new(noise().seed(seed) >> highpass_hz(4_500.0, 0.5))),
-                None,
-            ),
-            _ => (
-                0.12,
-                Some(Box::new(noise().seed(seed) >> highpass_hz(5_000.0, 0.7))),
-                None,
-            ),
-        };
+    let (len, mut source, tone): (f32, Option<Box<dyn AudioUnit>>, Option<Sweep>) = match note.key {
+        35 | 36 => (0.45, None, Some((48.0, 110.0, 0.25))),
+        41 | 43 | 45 | 47 | 48 | 50 => {
+            let base = 70.0 + (f32::from(note.key) - 41.0) * 12.0;
+            (0.5, None, Some((base, base * 0.8, 0.3)))
+        }
+        37 => (
+            0.08,
+            Some(Box::new(noise().seed(seed) >> bandpass_hz(1_600.0, 2.0))),
+            None,
+        ),
+        38..=40 => (
+            0.25,
+            Some(Box::new(
+                noise().seed(seed)
+                    >> bandpass_hz(if note.key == 39 { 1_200.0 } else { 2_000.0 }, 0.8),
+            )),
+            Some((185.0, 40.0, 0.06)),
+        ),
+        42 | 44 => (
+            0.06,
+            Some(Box::new(noise().seed(seed) >> highpass_hz(7_000.0, 0.7))),
+            None,
+        ),
+        46 => (
+            0.3,
+            Some(Box::new(noise().seed(seed) >> highpass_hz(6_500.0, 0.7))),
+            None,
+        ),
+        49 | 57 | 51 | 59 => (
+            1.4,
+            Some(Box::new(noise().seed(seed) >> highpass_hz(4_500.0, 0.5))),
+            None,
+        ),
+        _ => (
+            0.12,
+            Some(Box::new(noise().seed(seed) >> highpass_hz(5_000.0, 0.7))),
+            None,
+        ),
+    };
     let total = (len * rate) as usize;
     let noise_wave = source
         .as_mut()

@@ -2,7 +2,7 @@
 //!
 //! Two implementations: [`SoundFontSynth`] (rustysynth, General MIDI instruments from an SF2
 //! font) and [`FallbackSynth`] (pure code, fundsp oscillators and filters) for machines without a
-//! SoundFont. Both consume the same sample-accurate event list built here.
+//! `SoundFont`. Both consume the same sample-accurate event list built here.
 
 mod fallback;
 mod sf;
@@ -17,7 +17,7 @@ use crate::compose::Composition;
 
 /// Something that renders a composition.
 pub trait Synthesizer {
-    /// A short name for reports ("soundfont: TimGM6mb" / "built-in").
+    /// A short name for reports (`soundfont: TimGM6mb` or `built-in`).
     fn name(&self) -> String;
 
     /// Renders exactly `frames` stereo frames at `sample_rate`, calling `progress` with the

@@ -1,4 +1,4 @@
-//! SoundFont rendering with rustysynth.
+//! `SoundFont` rendering with rustysynth.
 
 use nemo_mix::StereoBuffer;
 use rustysynth::{Synthesizer as Rusty, SynthesizerSettings};
@@ -11,7 +11,7 @@ use crate::soundfont::SoundFont;
 /// Frames rendered between progress callbacks.
 const CHUNK: usize = 8_192;
 
-/// Renders through a General MIDI SoundFont.
+/// Renders through a General MIDI `SoundFont`.
 #[derive(Debug, Clone)]
 pub struct SoundFontSynth {
     font: SoundFont,
