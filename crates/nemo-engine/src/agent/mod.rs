@@ -1,0 +1,16 @@
+//! The chat agent (first version, rule-based, English and Chinese): turns a message into draft
+//! edits and a plain-words reply.
+//!
+//! - [`intent`]: message -> [`intent::Intent`] (pure, table-tested);
+//! - [`edit`]: intent -> draft edit + [`edit::Change`] or [`edit::Problem`] (pure);
+//! - [`reply`]: the words, in the user's language (pure);
+//! - [`music`]: generated background music through `nemo-music`;
+//! - [`turn`]: one turn end to end ([`run_turn`]), streaming tool/text events.
+
+pub mod edit;
+pub mod intent;
+pub mod music;
+pub mod reply;
+pub mod turn;
+
+pub use turn::{TurnContext, TurnError, TurnOutcome, run_turn};

@@ -1,0 +1,200 @@
+//! Generated background music: a brief from the request (and, when asked to match the video,
+//! from the clips' analysis), composed and synthesised by `nemo-music`, encoded as WAV.
+
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use nemo_music::{FontChoice, MusicBrief, MusicError, NamedMood, RenderOptions, SoundFont};
+use serde_json::{Value, json};
+
+use super::edit::GeneratedInfo;
+
+/// Shortest track the composer writes.
+pub const MIN_MUSIC_MS: u64 = nemo_music::MIN_DURATION_MS;
+/// Length used when there is no video to fit and none was asked for.
+pub const DEFAULT_MUSIC_MS: u64 = 30_000;
+
+/// What to compose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MusicSpec {
+    /// A named mood ("calm", "欢快", ...); `None` uses `valence_arousal` or calm.
+    pub mood: Option<String>,
+    /// Mood from video analysis, used when no mood word was given.
+    pub valence_arousal: Option<(f32, f32)>,
+    pub length_ms: u64,
+    /// Times that should land on beats (clip boundaries, cuts).
+    pub accents_ms: Vec<u64>,
+    pub seed: u64,
+}
+
+/// A finished track.
+#[derive(Debug, Clone)]
+pub struct GeneratedTrack {
+    /// 16-bit 48 kHz stereo WAV.
+    pub wav: Vec<u8>,
+    /// Display name ("calm piano").
+    pub name: String,
+    pub info: GeneratedInfo,
+    /// The generator's report (beat grid, loudness, sections) for `generated_media`.
+    pub report: Value,
+    pub duration_ms: u64,
+}
+
+/// Errors of music generation.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error(transparent)]
+    Music(#[from] MusicError),
+    #[error("could not encode the music as WAV: {0}")]
+    Wav(#[from] hound::Error),
+}
+
+/// The system `SoundFont`, loaded once per process (`None`: use the built-in synthesiser).
+fn soundfont() -> Option<&'static SoundFont> {
+    static FONT: OnceLock<Option<SoundFont>> = OnceLock::new();
+    FONT.get_or_init(|| match nemo_music::find_soundfont(None, None, None, Path::exists) {
+        FontChoice::Found { path, .. } => {
+            let loaded = std::fs::read(&path).ok().and_then(|bytes| SoundFont::from_bytes(&bytes).ok());
+            if loaded.is_none() {
+                tracing::warn!(path = %path.display(), "SoundFont unreadable; using the built-in synthesiser");
+            }
+            loaded
+        }
+        _ => None,
+    })
+    .as_ref()
+}
+
+/// The brief for a spec.
+pub fn brief(spec: &MusicSpec) -> MusicBrief {
+    let mood = match (
+        spec.mood.as_deref().and_then(NamedMood::parse),
+        spec.valence_arousal,
+    ) {
+        (Some(named), _) => nemo_music::Mood::Named(named),
+        (None, Some((valence, arousal))) => nemo_music::Mood::ValenceArousal { valence, arousal },
+        (None, None) => nemo_music::Mood::default(),
+    };
+    let mut brief = MusicBrief::new(mood, spec.length_ms.max(MIN_MUSIC_MS));
+    brief.accents_ms.clone_from(&spec.accents_ms);
+    brief.seed = spec.seed;
+    brief
+}
+
+/// Composes, synthesises and encodes a track; CPU-bound, run it on a blocking thread.
+/// `progress` receives 0..=1.
+pub fn generate(
+    spec: &MusicSpec,
+    progress: &mut dyn FnMut(f32),
+) -> Result<GeneratedTrack, GenerateError> {
+    let brief = brief(spec);
+    let mut on_stage = |stage: nemo_music::Stage, fraction: f32| {
+        let overall = match stage {
+            nemo_music::Stage::Compose => 0.1 * fraction,
+            nemo_music::Stage::Synthesize => 0.1 + 0.8 * fraction,
+            nemo_music::Stage::Loudness => 0.9 + 0.1 * fraction,
+        };
+        progress(overall);
+    };
+    let rendered = nemo_music::compose_and_render_with_progress(
+        &brief,
+        soundfont(),
+        &RenderOptions::default(),
+        &mut on_stage,
+    )?;
+    let report = &rendered.report;
+    let wav = encode_wav(&rendered.pcm)?;
+    let info = GeneratedInfo {
+        mood: report.mood.clone(),
+        style: report.style.clone(),
+        key: report.key.clone(),
+        bpm: report.bpm,
+        fitted: None,
+    };
+    Ok(GeneratedTrack {
+        wav,
+        name: format!("{} {}", report.mood, report.style),
+        report: json!({
+            "summary": report.summary_line(),
+            "mood": report.mood,
+            "style": report.style,
+            "key": report.key,
+            "bpm": report.bpm,
+            "bars": report.bars,
+            "duration_ms": report.duration_ms,
+            "beat_times_ms": report.beat_times_ms,
+            "downbeat_times_ms": report.downbeat_times_ms,
+            "accent_hit_ratio": report.accent_hit_ratio,
+            "integrated_lufs": report.integrated_lufs,
+            "true_peak_dbtp": report.true_peak_dbtp,
+            "synth": report.synth,
+            "seed": spec.seed,
+        }),
+        duration_ms: report.duration_ms,
+        info,
+    })
+}
+
+fn encode_wav(pcm: &nemo_music::StereoBuffer) -> Result<Vec<u8>, hound::Error> {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: pcm.sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = Cursor::new(Vec::with_capacity(pcm.frames() * 4 + 64));
+    {
+        let mut writer = hound::WavWriter::new(&mut out, spec)?;
+        for (l, r) in pcm.left.iter().zip(&pcm.right) {
+            writer.write_sample((l.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)?;
+            writer.write_sample((r.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)?;
+        }
+        writer.finalize()?;
+    }
+    Ok(out.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generates_a_wav_of_the_requested_length() {
+        let spec = MusicSpec {
+            mood: Some("calm".to_owned()),
+            valence_arousal: None,
+            length_ms: 2000,
+            accents_ms: vec![1000],
+            seed: 7,
+        };
+        let mut last = 0.0;
+        let track = generate(&spec, &mut |p| last = p).unwrap();
+        assert_eq!(track.duration_ms, 2000);
+        assert!((last - 1.0).abs() < 1e-6);
+        let reader = hound::WavReader::new(Cursor::new(&track.wav)).unwrap();
+        assert_eq!(reader.spec().channels, 2);
+        assert_eq!(reader.spec().sample_rate, 48_000);
+        assert_eq!(reader.duration(), 96_000);
+        assert!(track.name.starts_with("calm"), "{}", track.name);
+    }
+
+    #[test]
+    fn analysis_mood_is_used_when_no_word_was_given() {
+        let spec = MusicSpec {
+            mood: None,
+            valence_arousal: Some((-0.6, 0.7)),
+            length_ms: 500,
+            accents_ms: vec![],
+            seed: 1,
+        };
+        let b = brief(&spec);
+        assert_eq!(b.duration_ms, MIN_MUSIC_MS);
+        assert!(matches!(b.mood, nemo_music::Mood::ValenceArousal { .. }));
+        let named = brief(&MusicSpec {
+            mood: Some("欢快".to_owned()),
+            ..spec
+        });
+        assert_eq!(named.mood, nemo_music::Mood::Named(NamedMood::Happy));
+    }
+}
