@@ -187,6 +187,17 @@ pub fn has_var_with_prefix(prefix: &str) -> bool {
     std::env::vars_os().any(|(k, _)| k.to_str().is_some_and(|k| k.starts_with(prefix)))
 }
 
+/// Names (never values) of the set variables that start with `prefix`, sorted; platform
+/// detection only needs to know that, say, an `OPENCLAW_*` variable exists.
+pub fn names_with_prefix(prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
 /// `NEMO_CONFIG_DIR`, when set.
 pub fn config_dir_override() -> Option<PathBuf> {
     non_empty(NEMO_CONFIG_DIR).map(PathBuf::from)

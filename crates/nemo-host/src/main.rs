@@ -1,3 +1,5 @@
-//! The `nemo` command-line tool.
+//! The `nemo` command-line tool. Everything lives in the library half (`nemo_host`).
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    nemo_host::main_entry()
+}

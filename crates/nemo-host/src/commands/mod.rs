@@ -1,0 +1,59 @@
+//! One function per subcommand. Commands that need an API connect first (starting the
+//! embedded engine when no remote API is configured); local tools (`music`, `analyze`,
+//! `serve`, `plugins`, `config`) do not.
+
+mod chat;
+mod info;
+mod project;
+
+use std::future::Future;
+
+use crate::app::{Connected, Context};
+use crate::cli::{ChatArgs, Cli, Command, ConfigAction, PluginsAction};
+use crate::exit::Failure;
+
+pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
+    let command = cli
+        .command
+        .unwrap_or(Command::Chat(ChatArgs { new: false }));
+    match command {
+        Command::Plugins {
+            action: PluginsAction::List,
+        } => info::plugins_list(&Context::load(&cli.global)?),
+        Command::Config {
+            action: ConfigAction::Show,
+        } => info::config_show(&Context::load(&cli.global)?),
+        other => {
+            let resume = !matches!(
+                &other,
+                Command::Run(_) | Command::Chat(ChatArgs { new: true })
+            );
+            let ctx = Context::load(&cli.global)?;
+            let mut app = Connected::connect(ctx, resume).await?;
+            let result = cancellable(dispatch(&mut app, other)).await;
+            app.close().await;
+            result
+        }
+    }
+}
+
+async fn dispatch(app: &mut Connected, command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Run(args) => project::run(app, &args).await,
+        Command::Chat(_) => chat::repl(app).await,
+        Command::Upload(args) => project::upload(app, &args.files).await,
+        Command::Status => project::status(app).await,
+        Command::Credits => project::credits(app).await,
+        Command::Export(args) => project::export(app, &args.output).await.map(|_| ()),
+        Command::Plugins { .. } | Command::Config { .. } => Ok(()),
+    }
+}
+
+/// Runs `work` until it finishes or the user presses Ctrl-C. Outputs are written to temporary
+/// files and renamed when complete, so cancelling never leaves a half-written file.
+async fn cancellable(work: impl Future<Output = Result<(), Failure>>) -> Result<(), Failure> {
+    tokio::select! {
+        result = work => result,
+        _ = tokio::signal::ctrl_c() => Err(Failure::cancelled()),
+    }
+}
