@@ -1,5 +1,5 @@
-//! The `extern "C"` shims behind [`export_plugin!`](crate::export_plugin): the only `unsafe` on
-//! the plugin side.
+//! [`export_plugin!`](crate::export_plugin) and the `extern "C"` shims behind it: the only
+//! `unsafe` on the plugin side.
 //!
 //! Each shim borrows the host's input bytes, decodes JSON, runs the plugin inside
 //! `catch_unwind`, and writes a plugin-allocated buffer to the host's output slot. A panic
@@ -28,6 +28,32 @@ thread_local! {
 }
 
 static PANIC_HOOK: Once = Once::new();
+
+/// Exports a [`Plugin`] type as a nemo plugin: the `nemo_plugin_v1` entry point and its vtable.
+///
+/// Use it exactly once per plugin crate. The type must implement `Plugin + Default`.
+#[macro_export]
+macro_rules! export_plugin {
+    ($plugin:ty) => {
+        $crate::export_plugin!(@entry $plugin, "nemo_plugin_v1", $crate::abi::AbiHeader::CURRENT);
+    };
+    // Not part of the API: lets the ABI tests build a plugin that declares another version.
+    (@entry $plugin:ty, $symbol:literal, $header:expr) => {
+        const _: () = {
+            static NEMO_PLUGIN_VTABLE: $crate::abi::PluginVTable =
+                $crate::export::vtable::<$plugin>($header);
+
+            /// The plugin's entry point: returns the static vtable.
+            // The one place a plugin exports a symbol. `export_name` is an unsafe attribute
+            // because two exports of one name would clash; the host looks up exactly this name.
+            #[allow(unsafe_code)]
+            #[unsafe(export_name = $symbol)]
+            extern "C" fn nemo_plugin_entry() -> *const $crate::abi::PluginVTable {
+                &NEMO_PLUGIN_VTABLE
+            }
+        };
+    };
+}
 
 /// The vtable for plugin type `P` with the given header. Used by `export_plugin!`.
 #[doc(hidden)]

@@ -66,32 +66,6 @@ impl Manifest {
     }
 }
 
-/// Exports a [`Plugin`] type as a nemo plugin: the `nemo_plugin_v1` entry point and its vtable.
-///
-/// Use it exactly once per plugin crate. The type must implement `Plugin + Default`.
-#[macro_export]
-macro_rules! export_plugin {
-    ($plugin:ty) => {
-        $crate::export_plugin!(@entry $plugin, "nemo_plugin_v1", $crate::abi::AbiHeader::CURRENT);
-    };
-    // Not part of the API: lets the ABI tests build a plugin that declares another version.
-    (@entry $plugin:ty, $symbol:literal, $header:expr) => {
-        const _: () = {
-            static NEMO_PLUGIN_VTABLE: $crate::abi::PluginVTable =
-                $crate::export::vtable::<$plugin>($header);
-
-            /// The plugin's entry point: returns the static vtable.
-            // The one place a plugin exports a symbol. `export_name` is an unsafe attribute
-            // because two exports of one name would clash; the host looks up exactly this name.
-            #[allow(unsafe_code)]
-            #[unsafe(export_name = $symbol)]
-            extern "C" fn nemo_plugin_entry() -> *const $crate::abi::PluginVTable {
-                &NEMO_PLUGIN_VTABLE
-            }
-        };
-    };
-}
-
 // The macro spells the entry symbol as a literal; keep it in step with the ABI crate.
 const _: () = assert!(
     nemo_plugin_abi::ABI_MAJOR == 1,
