@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use nemo_client::{Client, Session, SessionOptions};
-use nemo_config::{ApiTarget, Config, Overrides, env_vars};
+use nemo_config::{ApiTarget, Config, DEFAULT_RENDER_POLL_INTERVAL_SECS, Overrides, env_vars};
 use nemo_engine::{Engine, EngineConfig, RunningEngine};
 use nemo_plugin_host::{
     AttributionContext, DetectInputs, Detection, Manifest, Registry, SearchPaths, UxEvent, detect,
@@ -15,6 +15,9 @@ use crate::cli::GlobalArgs;
 use crate::exit::Failure;
 use crate::output::Output;
 use crate::projects::Projects;
+
+/// How often renders on the embedded engine are polled.
+const EMBEDDED_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Configuration, platform and output: everything a command needs before talking to an API.
 #[derive(Debug)]
@@ -156,8 +159,14 @@ impl Connected {
             }
         };
         let client = build_client(&ctx, &base_url)?;
-        let options =
+        let mut options =
             SessionOptions::from_config(&ctx.config, ctx.config_dir.as_deref(), &target_key);
+        if engine.is_some()
+            && ctx.config.render_poll_interval_secs == DEFAULT_RENDER_POLL_INTERVAL_SECS
+        {
+            // The 30 s cadence is the cloud's; polling our own loopback engine costs nothing.
+            options.poll_policy.interval = EMBEDDED_POLL_INTERVAL;
+        }
         let projects = ctx.config_dir.as_deref().map(Projects::new);
         let mut session = Session::new(client, options);
         if resume {

@@ -125,17 +125,25 @@ pub(crate) async fn export(app: &mut Connected, output: &Path) -> Result<Value, 
     out.status(&UxEvent::RenderStarted {
         estimate_s: Some(30),
     });
-    let bar = out.progress("Rendering");
-    let report = bar.clone();
+    let rendering = out.progress("Rendering");
+    let downloading = std::sync::OnceLock::new();
+    let (render_bar, download_out) = (rendering.clone(), out.clone());
     let result = app
         .session
         .export(output, move |p| match p {
-            ExportProgress::Rendering(p) => report.set_fraction(p.percent.unwrap_or(0.0) / 100.0),
-            ExportProgress::Downloading(t) => report.set_bytes(t.done, t.total),
+            ExportProgress::Rendering(p) => {
+                render_bar.set_fraction(p.percent.unwrap_or(0.0) / 100.0)
+            }
+            ExportProgress::Downloading(t) => {
+                render_bar.finish();
+                downloading
+                    .get_or_init(|| download_out.progress("Downloading"))
+                    .set_bytes(t.done, t.total);
+            }
             ExportProgress::Submitted { .. } => {}
         })
         .await;
-    bar.finish();
+    rendering.finish();
     let outcome = result?;
     let path =
         std::fs::canonicalize(&outcome.download.path).unwrap_or(outcome.download.path.clone());
