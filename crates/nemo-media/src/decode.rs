@@ -224,8 +224,10 @@ fn decode_args(
     args.push(path.as_os_str().to_owned());
     // `area` averages every source pixel (no aliasing of grain into motion), at a cost similar to
     // the default bicubic at a third of the frame rate.
+    // `eof_action=pass` keeps the only frame of a still image or a 1-frame clip shorter than
+    // one output frame interval, which the fps filter would otherwise drop.
     let filter = format!(
-        "fps={},scale={}:{}:flags=area",
+        "fps={}:eof_action=pass,scale={}:{}:flags=area",
         options.fps, options.width, options.height
     );
     let video = [

@@ -227,14 +227,14 @@ pub fn dissolve_clip(
     tail_seconds: f64,
     format: ClipFormat,
 ) -> Result<u64, MediaError> {
-    let size = format.size();
-    let fps = format.fps;
     let first_len = offset_seconds + dissolve_seconds;
     let second_len = dissolve_seconds + tail_seconds;
     let graph = format!(
-        "{first}:s={size}:r={fps}:d={first_len},format=yuv420p,setsar=1[a];\
-         {second}:s={size}:r={fps}:d={second_len},format=yuv420p,setsar=1[b];\
-         [a][b]xfade=transition=fade:duration={dissolve_seconds}:offset={offset_seconds}"
+        "{},format=yuv420p,setsar=1[a];\
+         {},format=yuv420p,setsar=1[b];\
+         [a][b]xfade=transition=fade:duration={dissolve_seconds}:offset={offset_seconds}",
+        source_with(first, format, Some(first_len)),
+        source_with(second, format, Some(second_len)),
     );
     let mut args: Vec<OsString> = ["-f", "lavfi", "-i"].map(OsString::from).into();
     args.push(graph.into());
