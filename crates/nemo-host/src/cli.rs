@@ -54,6 +54,8 @@ pub enum Command {
     Credits,
     /// Render the current project and download the MP4.
     Export(ExportArgs),
+    /// Compose and synthesise a background track (no project needed).
+    Music(crate::commands::music::MusicArgs),
     /// Platform plugins.
     Plugins {
         #[command(subcommand)]

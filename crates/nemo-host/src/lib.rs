@@ -7,7 +7,7 @@
 
 mod app;
 pub mod cli;
-mod commands;
+pub mod commands;
 mod exit;
 mod output;
 mod projects;

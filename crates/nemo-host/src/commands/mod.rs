@@ -4,6 +4,7 @@
 
 mod chat;
 mod info;
+pub mod music;
 mod project;
 
 use std::future::Future;
@@ -23,6 +24,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Config {
             action: ConfigAction::Show,
         } => info::config_show(&Context::load(&cli.global)?),
+        Command::Music(args) => compose_music(&Context::load(&cli.global)?, args).await,
         other => {
             let resume = !matches!(
                 &other,
@@ -45,8 +47,34 @@ async fn dispatch(app: &mut Connected, command: Command) -> Result<(), Failure> 
         Command::Status => project::status(app).await,
         Command::Credits => project::credits(app).await,
         Command::Export(args) => project::export(app, &args.output).await.map(|_| ()),
-        Command::Plugins { .. } | Command::Config { .. } => Ok(()),
+        Command::Plugins { .. } | Command::Config { .. } | Command::Music(_) => Ok(()),
     }
+}
+
+/// `nemo music`: composition and synthesis are CPU-bound, so they run off the async threads.
+async fn compose_music(ctx: &Context, args: music::MusicArgs) -> Result<(), Failure> {
+    let soundfont = ctx.config.soundfont.clone();
+    let work =
+        tokio::task::spawn_blocking(move || music::run_with_config(&args, soundfont.as_deref()));
+    let summary = tokio::select! {
+        joined = work => joined.map_err(|e| Failure::local(e.into()))?.map_err(Failure::local)?,
+        _ = tokio::signal::ctrl_c() => return Err(Failure::cancelled()),
+    };
+    if let Some(warning) = &summary.warning {
+        ctx.out.status(&nemo_plugin_host::UxEvent::Reply {
+            text: warning.clone(),
+        });
+    }
+    let report = &summary.report;
+    ctx.out.json(&serde_json::json!({
+        "output": summary.output.display().to_string(),
+        "midi": summary.midi.as_ref().map(|m| m.display().to_string()),
+        "seed": summary.seed,
+        "summary": report.summary_line(),
+        "render_seconds": summary.render_time.as_secs_f64(),
+    }));
+    ctx.out.text(&summary.line());
+    Ok(())
 }
 
 /// Runs `work` until it finishes or the user presses Ctrl-C. Outputs are written to temporary
