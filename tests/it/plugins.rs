@@ -2,8 +2,8 @@
 //!
 //! The cdylibs must be built first. `cargo xtask plugins build` does it (CI runs it before the
 //! tests); by hand: `cargo build -p nemo-plugin-clawhub -p nemo-plugin-cursor
-//! -p nemo-plugin-unknown -p nemo-plugin-test-panic -p nemo-plugin-test-wrong-abi
-//! -p nemo-plugin-test-no-entry`. They are found in `NEMO_PLUGIN_DIR` if set, else in the
+//! -p nemo-plugin-unknown -p nemo-plugin-panicky -p nemo-plugin-wrongabi
+//! -p nemo-plugin-noentry`. They are found in `NEMO_PLUGIN_DIR` if set, else in the
 //! target profile directory this test binary runs from.
 
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use nemo_plugin_host::{
 };
 use nemo_plugin_sdk::testing::{render_samples, sample_events};
 
-const BUILD_HINT: &str = "run `cargo xtask plugins build` first (or `cargo build -p nemo-plugin-clawhub -p nemo-plugin-cursor -p nemo-plugin-unknown -p nemo-plugin-test-panic -p nemo-plugin-test-wrong-abi -p nemo-plugin-test-no-entry`)";
+const BUILD_HINT: &str = "run `cargo xtask plugins build` first (or `cargo build -p nemo-plugin-clawhub -p nemo-plugin-cursor -p nemo-plugin-unknown -p nemo-plugin-panicky -p nemo-plugin-wrongabi -p nemo-plugin-noentry`)";
 
 /// `NEMO_PLUGIN_DIR`, else `<target>/<profile>` derived from `<target>/<profile>/deps/it-*`.
 fn plugin_dir() -> PathBuf {
@@ -199,7 +199,7 @@ fn attribution_passes_the_skill_version_through_unchanged() {
 #[test]
 fn registry_loads_only_allow_listed_names() {
     // The directory also holds the test plugins; discovery must not pick them up.
-    library("test_panic");
+    library("panicky");
     let registry = Registry::discover(&SearchPaths::new([plugin_dir()]));
     let names: Vec<&str> = registry.plugins().iter().map(LoadedPlugin::name).collect();
     assert_eq!(names, ["clawhub", "cursor", "unknown"]);
@@ -209,8 +209,8 @@ fn registry_loads_only_allow_listed_names() {
 
 #[test]
 fn a_panicking_plugin_becomes_a_call_error_and_the_host_survives() {
-    let plugin = load_ok("test_panic");
-    assert_eq!(plugin.name(), "test_panic");
+    let plugin = load_ok("panicky");
+    assert_eq!(plugin.name(), "panicky");
 
     let error = plugin.attribution(&ctx("1.9", "clawhub")).unwrap_err();
     let PluginError::Call {
@@ -222,17 +222,17 @@ fn a_panicking_plugin_becomes_a_call_error_and_the_host_survives() {
     else {
         panic!("expected a call error, got {error:?}");
     };
-    assert_eq!(name, "test_panic");
+    assert_eq!(name, "panicky");
     assert_eq!(*function, PluginFunction::Attribution);
     assert_eq!(*status, CallStatus::Panicked);
     assert!(
         message.starts_with("attribution exploded on purpose (at "),
         "{message}"
     );
-    assert!(message.contains("nemo-plugin-test-panic"), "{message}");
+    assert!(message.contains("nemo-plugin-panicky"), "{message}");
     assert!(
         error.to_string().starts_with(
-            "plugin `test_panic` panicked in `attribution`: attribution exploded on purpose"
+            "plugin `panicky` panicked in `attribution`: attribution exploded on purpose"
         ),
         "{error}"
     );
@@ -264,7 +264,7 @@ fn a_panicking_plugin_becomes_a_call_error_and_the_host_survives() {
 
 #[test]
 fn panic_messages_stay_on_the_thread_that_panicked() {
-    let plugin = load_ok("test_panic");
+    let plugin = load_ok("panicky");
     let events = [
         UxEvent::SettingUp,
         UxEvent::Connected,
@@ -299,7 +299,7 @@ fn panic_messages_stay_on_the_thread_that_panicked() {
 
 #[test]
 fn a_wrong_abi_plugin_is_incompatible_naming_file_and_versions() {
-    let path = library("test_wrong_abi");
+    let path = library("wrongabi");
     let error = load(&path).unwrap_err();
     let file = path.canonicalize().unwrap();
     let PluginError::Incompatible {
@@ -325,7 +325,7 @@ fn a_wrong_abi_plugin_is_incompatible_naming_file_and_versions() {
 
 #[test]
 fn a_library_without_an_entry_point_is_missing_entry() {
-    let path = library("test_no_entry");
+    let path = library("noentry");
     let error = load(&path).unwrap_err();
     let file = path.canonicalize().unwrap();
     assert!(

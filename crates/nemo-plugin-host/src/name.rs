@@ -96,8 +96,8 @@ mod tests {
         }
         assert_eq!(name_from_file(Path::new("/lib/libc.so.6")), None);
         assert_eq!(
-            name_from_file(&Path::new("/t").join(plugin_file_name("test_panic"))).as_deref(),
-            Some("test_panic")
+            name_from_file(&Path::new("/t").join(plugin_file_name("panicky"))).as_deref(),
+            Some("panicky")
         );
     }
 

@@ -10,8 +10,8 @@ pub struct PanickingPlugin;
 impl Plugin for PanickingPlugin {
     fn manifest(&self) -> Manifest {
         Manifest::new(
-            "test_panic",
-            "test_panic",
+            "panicky",
+            "panicky",
             env!("CARGO_PKG_VERSION"),
             "test plugin that panics",
             Markers::default(),

@@ -11,8 +11,8 @@ pub struct FuturePlugin;
 impl Plugin for FuturePlugin {
     fn manifest(&self) -> Manifest {
         Manifest::new(
-            "test_wrong_abi",
-            "test_wrong_abi",
+            "wrongabi",
+            "wrongabi",
             env!("CARGO_PKG_VERSION"),
             "test plugin built for ABI 2.0",
             Markers::default(),
