@@ -18,6 +18,7 @@ use crate::text::{compile, is_chinese, sentences};
 pub(crate) struct Context {
     pub(crate) actions: Vec<Action>,
     export_hint_given: bool,
+    upload_hint_given: bool,
 }
 
 /// The kinds of instruction, in priority order: when two overlap, the earlier kind wins
@@ -62,7 +63,7 @@ static EXPORT: LazyLock<Regex> = LazyLock::new(|| {
       | \b(?:you\s+can|you\s+may|feel\s+free\s+to|go\s+ahead\s+and|ready\s+to|simply|just)\s+(?:now\s+|also\s+|then\s+)?export\b
       | ^\s*(?:now\s+|then\s+)?export\s+(?:it|the\s+video|your\s+video|your\s+project|the\s+project)\b
       | 导出按钮
-      | (?:点击|点|按)(?:一下)?[「“"【]?导出
+      | (?:点击|点|按)[^，。,.！!？?]{0,8}?导出
       | (?:可以|即可|就可以|去|进行|直接|请)导出
       | 导出(?:即可|吧)"#,
     )
@@ -204,9 +205,12 @@ const ZH_FILLER: &[&str] = &[
 
 /// Clause openers that leave the clause dangling without the instruction.
 const SUBORDINATORS: &[&str] = &[
-    "if", "when", "once", "after", "before", "whenever", "to", "as", "until", "should",
+    "if", "when", "once", "after", "before", "whenever", "to", "as", "until", "should", "for",
 ];
 const ZH_SUBORDINATORS: &[&str] = &[
+    "如需",
+    "如要",
+    "为了",
     "如果",
     "若",
     "当",
@@ -251,76 +255,144 @@ struct Found {
     action: Action,
 }
 
-/// The sentence without its instruction clauses (`None` if nothing is left), recording the
-/// actions.
-fn translate_sentence(sentence: &str, ctx: &mut Context) -> Option<String> {
-    let found = find_instructions(sentence);
-    let Some(first) = found.first() else {
-        return Some(sentence.to_owned());
-    };
-    let cut = clause_cut(&sentence[..first.start]);
-    let wants_export = found.iter().any(|f| f.action == Action::Export);
-    ctx.actions.extend(found.into_iter().map(|f| f.action));
+/// Boundaries after which a new, independent clause starts ("..., then tell me which clip",
+/// "... — the video is now 0:36 long"): an instruction before one does not take the rest of
+/// the sentence with it.
+static PART_BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?:,\s*|\s+)(?:and\s+)?then\s+|;\s+|\s+[—–-]{1,2}\s+|——|；|，?然后|，再")
+});
 
-    let kept = sentence[..cut]
-        .trim_end_matches(|c: char| c.is_whitespace() || ",;:(—–-，；：（".contains(c));
-    let terminator = TERMINATOR
+/// The sentence without its instruction clauses (`None` if nothing is left), recording the
+/// actions. An export or upload instruction is replaced, the first time only, by a hint line
+/// telling the user what to say instead.
+fn translate_sentence(sentence: &str, ctx: &mut Context) -> Option<String> {
+    let terminator_at = TERMINATOR
         .find(sentence)
-        .map_or("", |m| m.as_str().trim_end());
-    let trailing_space = if sentence.ends_with(char::is_whitespace) {
-        " "
-    } else {
-        ""
-    };
-    let mut out = String::new();
-    if !kept.is_empty() {
-        out.push_str(kept);
-        out.push_str(if terminator.is_empty() {
-            ""
-        } else {
-            terminator
-        });
-        out.push_str(trailing_space);
-    }
-    if wants_export && !ctx.export_hint_given {
-        ctx.export_hint_given = true;
-        if !out.is_empty() && !out.ends_with(' ') && !is_chinese(sentence) {
-            out.push(' ');
+        .map_or(sentence.len(), |m| m.start());
+    let (body, terminator) = sentence.split_at(terminator_at);
+    let chinese = is_chinese(sentence);
+    // Kept pieces of the sentence, each to be written as its own sentence.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut any_found = false;
+    let mut start = 0;
+    let boundaries = PART_BOUNDARY.find_iter(body).map(|m| (m.start(), m.end()));
+    for (index, (cut, next)) in boundaries.chain([(body.len(), body.len())]).enumerate() {
+        let part = &body[start..cut];
+        start = next;
+        let found = find_instructions(part);
+        let kept = match found.first() {
+            None => part,
+            Some(first) => {
+                any_found = true;
+                kept_before(part, first.start)
+            }
+        };
+        let kept = kept.trim();
+        if !kept.is_empty() {
+            // A piece that now starts a sentence gets a capital letter.
+            pieces.push(if index > 0 {
+                capitalize(kept)
+            } else {
+                kept.to_owned()
+            });
         }
-        out.push_str(if is_chinese(sentence) {
-            "准备好后说“导出”，我就开始渲染视频。"
-        } else {
-            "Say \"export\" when you're ready and I'll render the video."
-        });
-        out.push_str(trailing_space);
+        for action in found.into_iter().map(|f| f.action) {
+            if let Some(hint) = hint_for(&action, ctx, chinese) {
+                pieces.push(hint.to_owned());
+            }
+            ctx.actions.push(action);
+        }
     }
-    (!out.trim().is_empty()).then_some(out)
+    if !any_found {
+        return Some(sentence.to_owned());
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    let stop = match terminator.trim_end() {
+        "" if chinese => "。",
+        "" => ".",
+        other => other,
+    };
+    let separator = if chinese { "" } else { " " };
+    let mut out = pieces
+        .iter()
+        .map(|p| format!("{p}{stop}"))
+        .collect::<Vec<_>>()
+        .join(separator);
+    if sentence.ends_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    Some(out)
 }
 
-/// Every instruction in `sentence`, non-overlapping (earlier rules win), in order.
-fn find_instructions(sentence: &str) -> Vec<Found> {
+/// The part of `part` before the clause holding an instruction at `instruction_start`.
+fn kept_before(part: &str, instruction_start: usize) -> &str {
+    let cut = clause_cut(&part[..instruction_start]);
+    part[..cut].trim_end_matches(|c: char| c.is_whitespace() || ",;:(—–-，；：（".contains(c))
+}
+
+/// The hint that replaces an export or upload instruction, the first time one appears.
+fn hint_for(action: &Action, ctx: &mut Context, chinese: bool) -> Option<&'static str> {
+    let (given, en, zh) = match action {
+        Action::Export => (&mut ctx.export_hint_given, EXPORT_HINT_EN, EXPORT_HINT_ZH),
+        Action::RequestUpload => (&mut ctx.upload_hint_given, UPLOAD_HINT_EN, UPLOAD_HINT_ZH),
+        _ => return None,
+    };
+    if *given {
+        return None;
+    }
+    *given = true;
+    Some(if chinese { zh } else { en })
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+// Hints are written without a full stop: the sentence's own terminator is added.
+const EXPORT_HINT_EN: &str = "Say \"export\" when you're ready and I'll render the video";
+const EXPORT_HINT_ZH: &str = "准备好后说“导出”，我就开始渲染视频";
+const UPLOAD_HINT_EN: &str = "Send me your files here (paths or URLs) and I'll add them";
+const UPLOAD_HINT_ZH: &str = "把文件路径或链接发给我，我来添加";
+
+/// Every instruction in `text`, in order. Overlapping matches merge into one instruction
+/// with the earlier rule's action ("点击右上角的导出按钮" is one export instruction).
+fn find_instructions(text: &str) -> Vec<Found> {
     let mut found: Vec<Found> = Vec::new();
     for rule in RULES {
-        for caps in pattern(rule).captures_iter(sentence) {
+        for caps in pattern(rule).captures_iter(text) {
             let Some(whole) = caps.get(0) else { continue };
-            if whole.as_str().trim().is_empty()
-                || found
-                    .iter()
-                    .any(|f| whole.start() < f.end && f.start < whole.end())
-            {
+            if whole.as_str().trim().is_empty() {
                 continue;
             }
             // A drag instruction's object may come before the verb ("将片段拖拽到..."), so the
             // whole clause is the instruction.
             let start = if rule == Rule::Drag {
                 CLAUSE_BOUNDARY
-                    .find_iter(&sentence[..whole.start()])
+                    .find_iter(&text[..whole.start()])
                     .last()
                     .map_or(0, |m| m.end())
             } else {
                 whole.start()
             };
-            let action = action_for(rule, &caps, &sentence[start..]);
+            if let Some(existing) = found
+                .iter_mut()
+                .find(|f| start < f.end && f.start < whole.end())
+            {
+                existing.start = existing.start.min(start);
+                existing.end = existing.end.max(whole.end());
+                continue;
+            }
+            let action = match action_for(rule, &caps, &text[start..]) {
+                Action::SendEdit { request } => Action::SendEdit {
+                    request: purpose(&text[..start]).unwrap_or(request),
+                },
+                other => other,
+            };
             found.push(Found {
                 start,
                 end: whole.end(),
@@ -355,6 +427,7 @@ fn action_for(rule: Rule, caps: &regex::Captures<'_>, from_match: &str) -> Actio
         Rule::Credits => Action::CheckCredits,
         Rule::Export => Action::Export,
         Rule::Preview => Action::ShowTrackSummary,
+        Rule::Drag if is_upload(from_match) => Action::RequestUpload,
         Rule::Drag => Action::SendEdit {
             request: edit_request(from_match),
         },
@@ -371,7 +444,9 @@ fn action_for(rule: Rule, caps: &regex::Captures<'_>, from_match: &str) -> Actio
 fn classify_target(name: String, otherwise: impl FnOnce(String) -> Action) -> Action {
     let lower = name.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-    if has(&["export", "download", "导出", "下载"]) {
+    if has(&["upload", "import", "上传", "导入"]) {
+        Action::RequestUpload
+    } else if has(&["export", "download", "导出", "下载"]) {
         Action::Export
     } else if has(&[
         "billing", "credit", "account", "top up", "充值", "积分", "账户", "账号",
@@ -390,6 +465,39 @@ fn classify_target(name: String, otherwise: impl FnOnce(String) -> Action) -> Ac
     } else {
         otherwise(name)
     }
+}
+
+/// "To move the sunset clip to the beginning, drag it ...": the purpose names the edit
+/// better than the drag does ("drag it").
+fn purpose(before: &str) -> Option<String> {
+    let clause = before.trim().trim_end_matches([',', '，']).trim();
+    let rest = clause
+        .strip_prefix("To ")
+        .or_else(|| clause.strip_prefix("to "))?;
+    (!rest.is_empty() && !rest.contains([',', ';'])).then(|| capitalize(rest))
+}
+
+/// Whether a drag instruction is about bringing files in rather than editing.
+fn is_upload(instruction: &str) -> bool {
+    let lower = instruction.to_lowercase();
+    [
+        "your files",
+        "your videos",
+        "your photos",
+        "files into",
+        "files here",
+        "upload",
+        "computer",
+        "desktop",
+        "your device",
+        "上传",
+        "电脑",
+        "本地文件",
+        "您的文件",
+        "你的文件",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 /// Strips quotes, brackets and emphasis around a button or panel name.
@@ -468,7 +576,7 @@ fn clause_cut(prefix: &str) -> usize {
 /// Whether a clause is only lead-in ("you can", "请") or a dangling "if/when ..." opener.
 fn is_lead_in(clause: &str) -> bool {
     let clause = clause.trim();
-    if clause.is_empty() {
+    if !clause.chars().any(char::is_alphanumeric) {
         return true;
     }
     let mut zh = clause;

@@ -13,6 +13,7 @@
 //! | "preview in timeline" | [`Action::ShowTrackSummary`] |
 //! | "Export button" / 导出 | [`Action::Export`] (run the export flow) |
 //! | "check account/billing" | [`Action::CheckCredits`] |
+//! | "click Upload" / "drag your files in" | [`Action::RequestUpload`] |
 //!
 //! It also removes the backend's spurious trailing "I encountered a temporary issue" after an
 //! otherwise normal reply (a known quirk, protocol §4.2). [`status`] has the default wording
@@ -49,13 +50,15 @@ pub enum Action {
     Export,
     /// "Check your account/billing": show the credit balance.
     CheckCredits,
+    /// "Click Upload" / "drag your files here": ask the user for files (paths or URLs).
+    RequestUpload,
 }
 
 /// A translated backend reply.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Translation {
-    /// The reply without GUI instructions; export instructions become a short "say export"
-    /// line in the reply's language.
+    /// The reply without GUI instructions; export and upload instructions become one short
+    /// line each ("Say \"export\" when you're ready...") in the reply's language.
     pub text: String,
     /// What the GUI instructions asked for, in order of appearance, without duplicates.
     pub actions: Vec<Action>,
