@@ -23,7 +23,7 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     /// Address to bind, e.g. `127.0.0.1:0` (any free port) or `127.0.0.1:8765`.
     pub listen: String,
-    /// Database URL; `None` means the SQLite file `<data_dir>/nemo.db`.
+    /// Database URL; `None` means the `SQLite` file `<data_dir>/nemo.db`.
     pub database_url: Option<String>,
     /// Base URL clients reach this engine at (for `outputUrl`/`cdn_url`); `None` means the
     /// bound address. Set it when the engine sits behind a proxy.
@@ -56,7 +56,7 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// Defaults for a data dir: loopback on any free port, SQLite, unlimited credits.
+    /// Defaults for a data dir: loopback on any free port, `SQLite`, unlimited credits.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
@@ -65,7 +65,7 @@ impl EngineConfig {
             public_url: None,
             credits: CreditPolicy::Unlimited,
             max_upload_bytes: nemo_protocol::MAX_UPLOAD_BYTES,
-            token_ttl: Duration::from_secs(7 * 24 * 3600),
+            token_ttl: Duration::from_hours(7 * 24),
             tokens_per_client: 1,
             sse_heartbeat: Duration::from_secs(10),
             run_worker: true,
@@ -75,7 +75,7 @@ impl EngineConfig {
             job_max_attempts: 3,
             x264_preset: "veryfast".to_owned(),
             image_segment: Duration::from_secs(3),
-            url_timeout: Duration::from_secs(60),
+            url_timeout: Duration::from_mins(1),
         }
     }
 

@@ -171,8 +171,13 @@ pub fn append_media(draft: &mut RawDraft, media: &[MediaRow], image_ms: i64) -> 
                 changed = true;
             }
             "audio" if music(draft).is_empty() => {
-                // Placed now with its own length; normalize() fits it to the picture.
-                let length = m.duration_ms.unwrap_or(0);
+                // As long as the picture (normalize() keeps it so); its own length otherwise.
+                let video_ms = video_length_ms(draft);
+                let length = if video_ms > 0 {
+                    video_ms
+                } else {
+                    m.duration_ms.unwrap_or(0)
+                };
                 set_music(
                     draft,
                     music_segment(m, &m.filename, length, DEFAULT_MUSIC_VOLUME),

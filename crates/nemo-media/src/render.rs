@@ -470,6 +470,10 @@ pub fn ffmpeg_args(plan: &RenderPlan, text_files: &[PathBuf]) -> Vec<OsString> {
                 &plan.encode.crf.to_string(),
                 "-profile:v",
                 "high",
+                // x264 signals the lowest profile the tools used need; fast presets turn the
+                // 8x8 transform off and would come out Constrained Baseline.
+                "-x264-params",
+                "8x8dct=1",
                 "-pix_fmt",
                 "yuv420p",
             ]

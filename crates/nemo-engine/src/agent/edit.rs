@@ -257,15 +257,15 @@ pub fn set_music(
 /// The uploaded audio file a request means: one whose name contains the hint, else the
 /// most recent audio upload.
 pub fn pick_uploaded_audio<'a>(media: &'a [MediaRow], hint: Option<&str>) -> Option<&'a MediaRow> {
-    let audio = media
+    let mut audio = media
         .iter()
         .filter(|m| m.file_type == "audio" && m.origin != "generated");
     match hint.map(str::to_lowercase) {
         Some(hint) => audio
             .clone()
             .find(|m| m.filename.to_lowercase().contains(&hint))
-            .or_else(|| audio.last()),
-        None => audio.last(),
+            .or_else(|| audio.next_back()),
+        None => audio.next_back(),
     }
 }
 

@@ -214,7 +214,8 @@ pub fn normalize(text: &str) -> String {
         if chars[i..].starts_with(&['百', '分', '之']) {
             let (value, used) = chinese_number(&chars[i + 3..]);
             if used > 0 {
-                out.push_str(&format!("{value}%"));
+                out.push_str(&value.to_string());
+                out.push('%');
                 i += 3 + used;
                 continue;
             }

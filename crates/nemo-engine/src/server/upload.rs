@@ -111,7 +111,8 @@ fn kind_name(kind: FileType) -> &'static str {
 fn content_matches(kind: FileType, info: &MediaInfo) -> bool {
     match kind {
         FileType::Video => info.is_video() && info.duration_ms.is_some_and(|d| d > 0),
-        FileType::Image => info.video.is_some(),
+        // A still, or an animated gif (a gif container with several frames).
+        FileType::Image => info.is_image || info.video.is_some() && info.format_name == "gif",
         FileType::Audio => info.is_audio_only() && info.duration_ms.is_some_and(|d| d > 0),
     }
 }
@@ -505,6 +506,8 @@ async fn fetch_url(state: &AppState, raw: &str) -> Result<Staged, ApiError> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
@@ -518,7 +521,10 @@ mod tests {
         assert_eq!(sanitize_filename("旅行 video.MOV"), "旅行 video.MOV");
         let long = format!("{}.mp4", "x".repeat(300));
         let cut = sanitize_filename(&long);
-        assert!(cut.ends_with(".mp4") && cut.chars().count() == 120, "{cut}");
+        assert!(
+            Path::new(&cut).extension() == Some("mp4".as_ref()) && cut.chars().count() == 120,
+            "{cut}"
+        );
     }
 
     #[test]

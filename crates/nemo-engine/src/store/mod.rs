@@ -1,10 +1,10 @@
 //! The one persistence seam: sessions, drafts (with undo history), messages, media rows,
 //! credits and the render job queue, all through a sqlx `AnyPool`.
 //!
-//! SQLite is the default (one file under the data dir, WAL); the same SQL runs on Postgres,
+//! `SQLite` is the default (one file under the data dir, WAL); the same SQL runs on Postgres,
 //! so every statement here stays in the common subset: `$N` placeholders, ids as TEXT, times
 //! as i64 milliseconds, JSON as TEXT, booleans as 0/1. Read-then-write transactions start with
-//! `BEGIN IMMEDIATE` on SQLite, because a deferred transaction that upgrades to a writer gets
+//! `BEGIN IMMEDIATE` on `SQLite`, because a deferred transaction that upgrades to a writer gets
 //! `SQLITE_BUSY` regardless of the busy timeout.
 
 #[macro_use]
@@ -89,7 +89,7 @@ pub fn sqlite_url(path: &Path) -> String {
 }
 
 impl Store {
-    /// Connects, switches SQLite to WAL and applies pending migrations.
+    /// Connects, switches `SQLite` to WAL and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -141,12 +141,12 @@ impl Store {
         self.backend
     }
 
-    /// Closes every pooled connection (used on shutdown so the SQLite file is released).
+    /// Closes every pooled connection (used on shutdown so the `SQLite` file is released).
     pub async fn close(&self) {
         self.pool.close().await;
     }
 
-    /// A write transaction that takes the SQLite write lock up front.
+    /// A write transaction that takes the `SQLite` write lock up front.
     async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,

@@ -125,7 +125,10 @@ fn anything_that_changes_the_picture_is_re_encoded() {
         assert_eq!(p.video_mode(), VideoMode::Encode);
         let args = joined(&ffmpeg_args(&p, &[PathBuf::from("/w/text-0.txt")]));
         assert!(args.contains("-c:v libx264"), "{args}");
-        assert!(args.contains("-profile:v high -pix_fmt yuv420p"), "{args}");
+        assert!(
+            args.contains("-profile:v high -x264-params 8x8dct=1 -pix_fmt yuv420p"),
+            "{args}"
+        );
         assert!(
             args.contains("force_original_aspect_ratio=decrease"),
             "{args}"

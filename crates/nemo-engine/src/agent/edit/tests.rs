@@ -52,7 +52,7 @@ fn music_is_set_replaced_adjusted_and_removed() {
         None,
     );
     assert!(
-        matches!(change, Change::MusicAdded { replaced: Some(ref old), volume, .. } if old == "calm piano" && volume == 0.5)
+        matches!(change, Change::MusicAdded { replaced: Some(ref old), volume, .. } if old == "calm piano" && (volume - 0.5).abs() < 1e-9)
     );
     assert_eq!(music(&draft).len(), 1);
     assert_eq!(
