@@ -214,6 +214,18 @@ const ACK_WORDS: &[&str] = &[
     "very",
     "much",
     "lgtm",
+    "im",
+    "i",
+    "am",
+    "happy",
+    "ready",
+    "finished",
+    "with",
+    "this",
+    "satisfied",
+    "lets",
+    "go",
+    "do",
 ];
 
 /// Chinese filler that may surround a keyword or make up an acknowledgement on its own.
@@ -308,6 +320,16 @@ const RULES: &[Rule] = &[
     head(Kind::Status, Rest::Only(STATUS_REST), &["tracks"]),
     head(Kind::Status, Rest::Only(STATUS_REST), &["timeline"]),
     head(Kind::Status, Rest::Only(STATUS_REST), &["show", "status"]),
+    head(
+        Kind::Status,
+        Rest::Only(STATUS_REST),
+        &["show", "the", "status"],
+    ),
+    head(
+        Kind::Status,
+        Rest::Only(STATUS_REST),
+        &["show", "me", "the", "status"],
+    ),
     head(Kind::Status, Rest::Only(STATUS_REST), &["check", "status"]),
     head(
         Kind::Status,
