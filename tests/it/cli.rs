@@ -1,1 +1,155 @@
-//! Integration tests: cli.
+//! Integration tests: the real `nemo` binary. Built by `cargo xtask test` (cargo does not build
+//! another package's binary for `cargo test`); `NEMO_BIN` overrides where it is found.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use nemo_media::testing::{ClipFormat, lavfi_clip};
+
+/// The `nemo` executable next to this test binary's `deps/` directory.
+fn nemo_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("NEMO_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join(format!("nemo{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: run `cargo xtask test` (it builds the nemo binary first)", bin.display());
+    bin
+}
+
+/// A sandbox: its own config dir, data dir, HOME and working directory, so tests never touch
+/// the user's files and never see each other's tokens.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn nemo(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(nemo_bin());
+        cmd.args(["--data-dir", self.path("data").to_str().unwrap()])
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("HOME", self.dir.path())
+            .env("NEMO_CONFIG_DIR", self.path("config"))
+            .env_remove("NEMO_API_URL")
+            .env_remove("NEMO_TOKEN")
+            .env_remove("SKILL_SOURCE")
+            .env_remove("CURSOR_SESSION_ID")
+            .env_remove("CURSOR_TRACE_ID")
+            .env_remove("RUST_LOG");
+        for (key, _) in std::env::vars() {
+            if key.starts_with("OPENCLAW_") {
+                cmd.env_remove(key);
+            }
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.nemo(args).output().unwrap()
+    }
+}
+
+fn text(output: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn help_snapshots() {
+    let sandbox = Sandbox::new();
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["chat", "--help"],
+        &["upload", "--help"],
+        &["export", "--help"],
+        &["music", "--help"],
+        &["plugins", "list", "--help"],
+        &["config", "show", "--help"],
+    ] {
+        let output = sandbox.run(args);
+        assert!(output.status.success(), "{args:?}");
+        let name = args.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join("_");
+        let name = if name.is_empty() { "nemo".to_owned() } else { name };
+        insta::assert_snapshot!(format!("help_{name}"), text(&output).0);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.run(&["run", "clip.mp4"]);
+    assert_eq!(output.status.code(), Some(2));
+    let (_, stderr) = text(&output);
+    assert!(stderr.contains("--prompt"), "{stderr}");
+    let output = sandbox.run(&["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn plugins_list_explains_detection() {
+    let sandbox = Sandbox::new();
+    let output = sandbox.nemo(&["plugins", "list", "--json"]).env("CURSOR_TRACE_ID", "abc").output().unwrap();
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["platform"], "cursor");
+    assert!(json["reason"].as_str().unwrap().contains("CURSOR_TRACE_ID"), "{json}");
+    assert_eq!(json["host_abi"], "1.0");
+
+    let output = sandbox.nemo(&["plugins", "list", "--json", "--plugin", "clawhub"]).env("CURSOR_TRACE_ID", "abc").output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["platform"], "clawhub", "the flag wins over the environment");
+}
+
+#[test]
+fn unsupported_upload_is_refused_before_sending_with_the_formats_list() {
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.path("notes.txt"), "hello").unwrap();
+    let output = sandbox.run(&["upload", "notes.txt"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let (_, stderr) = text(&output);
+    assert!(stderr.contains("mp4") && stderr.contains("webp"), "{stderr}");
+}
+
+/// The main job end to end on the embedded engine: upload, ask for music, export a 1080p MP4;
+/// then `status` in a second process continues the same project. No output or log line of the
+/// whole session (at -vv) may contain the token.
+#[test]
+fn run_then_status_on_the_embedded_engine_never_prints_the_token() {
+    let sandbox = Sandbox::new();
+    let clip = sandbox.path("clip.mp4");
+    lavfi_clip(&clip, "testsrc2", 3.0, ClipFormat::SMALL, true).unwrap();
+    let run = sandbox
+        .nemo(&["-vv", "run", clip.to_str().unwrap(), "--prompt", "add calm background music", "-o", "out.mp4"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&run);
+    assert!(run.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("calm"), "{stdout}");
+    let out = sandbox.path("out.mp4");
+    let info = tokio::runtime::Runtime::new().unwrap().block_on(nemo_media::probe(&out)).unwrap();
+    let video = info.video.unwrap();
+    assert_eq!((video.width, video.height), (1920, 1080));
+    assert!(info.audio.is_some());
+
+    let status = sandbox.run(&["status"]);
+    let (status_out, status_err) = text(&status);
+    assert!(status.status.success(), "{status_err}");
+    assert!(status_out.contains("BGM") || status_out.contains("Audio"), "status continues the project: {status_out}");
+
+    let credentials = std::fs::read_to_string(sandbox.path("config/credentials.toml")).unwrap();
+    let token = credentials.split('"').find(|s| s.starts_with("nmv_usr_")).expect("a saved token");
+    for (name, text) in [("run stdout", &stdout), ("run stderr", &stderr), ("status", &status_out), ("status stderr", &status_err)] {
+        assert!(!text.contains(token), "{name} leaks the token");
+        assert!(!text.contains(&token[8..]), "{name} leaks the token's secret part");
+    }
+}

@@ -20,8 +20,10 @@ pub(crate) fn ci(sh: &Shell) -> Result<()> {
 
 /// Builds the plugins (the dylib tests load them), then runs every test in the workspace.
 pub(crate) fn test(sh: &Shell, extra: &[String]) -> Result<()> {
-    step("plugins build");
+    step("plugins and nemo build");
     crate::plugins::build(sh, false)?;
+    // The CLI tests run the real binary; cargo builds another package's binary only on request.
+    cmd!(sh, "cargo build --locked -p nemo-host --bin nemo").run()?;
     step("test");
     let plugin_dir = crate::target_dir(sh).join("debug");
     let _env = sh.push_env("NEMO_PLUGIN_DIR", plugin_dir);

@@ -9,8 +9,12 @@ use xshell::{Shell, cmd};
 
 /// Shipped plugins.
 pub(crate) const SHIPPED: [&str; 3] = ["clawhub", "cursor", "unknown"];
-/// Test-only plugins (never shipped): a panicking one and a wrong-ABI one.
-const TEST_ONLY: [&str; 2] = ["nemo-plugin-panicky", "nemo-plugin-wrongabi"];
+/// Test-only plugins (never shipped): a panicking one, a wrong-ABI one, one without an entry.
+const TEST_ONLY: [&str; 3] = [
+    "nemo-plugin-panicky",
+    "nemo-plugin-wrongabi",
+    "nemo-plugin-noentry",
+];
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Action {

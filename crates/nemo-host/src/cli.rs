@@ -113,3 +113,13 @@ pub enum ConfigAction {
     /// Show the effective configuration (secrets redacted) and where each value came from.
     Show,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}
