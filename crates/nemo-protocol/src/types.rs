@@ -187,7 +187,7 @@ pub struct StateBody {
 fn lenient_draft<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<RawDraft>, D::Error> {
     let value = Option::<Value>::deserialize(d)?;
     Ok(match value {
-        Some(v @ Value::Object(_)) => serde_json::from_value(v).ok(),
+        Some(Value::Object(map)) if !map.is_empty() => serde_json::from_value(Value::Object(map)).ok(),
         _ => None,
     })
 }
