@@ -319,3 +319,20 @@ fn debug_and_show_never_contain_the_token() {
         Ok(())
     });
 }
+
+#[test]
+fn names_with_prefix_lists_only_matching_names() {
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.set_env("OPENCLAW_HOME", "/x");
+        jail.set_env("OPENCLAW_AGENT", "1");
+        jail.set_env("CURSOR_TRACE_ID", "t");
+        assert_eq!(
+            env_vars::names_with_prefix("OPENCLAW_"),
+            vec!["OPENCLAW_AGENT", "OPENCLAW_HOME"]
+        );
+        assert!(env_vars::has_var_with_prefix("CURSOR_"));
+        assert!(!env_vars::has_var_with_prefix("NEMO_"));
+        Ok(())
+    });
+}
