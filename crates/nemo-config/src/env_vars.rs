@@ -198,16 +198,6 @@ pub fn names_with_prefix(prefix: &str) -> Vec<String> {
     names
 }
 
-/// Names of the set variables that start with `prefix` (values are not read), sorted.
-pub fn names_with_prefix(prefix: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::env::vars_os()
-        .filter_map(|(k, _)| k.into_string().ok())
-        .filter(|k| k.starts_with(prefix))
-        .collect();
-    names.sort();
-    names
-}
-
 /// `NEMO_CONFIG_DIR`, when set.
 pub fn config_dir_override() -> Option<PathBuf> {
     non_empty(NEMO_CONFIG_DIR).map(PathBuf::from)
