@@ -60,10 +60,10 @@ impl Client {
                     });
                 }
                 Ok(Fetched::Json(_)) => {
-                    tracing::debug!("output URL returned JSON; using the proxy download")
+                    tracing::debug!("output URL returned JSON; using the proxy download");
                 }
                 Err(error) => {
-                    tracing::debug!(%error, "output URL failed; using the proxy download")
+                    tracing::debug!(%error, "output URL failed; using the proxy download");
                 }
             }
         }
