@@ -444,7 +444,7 @@ impl Session {
         let url = match self
             .client
             .wait_render(&render_id, &policy, |p| {
-                report(ExportProgress::Rendering(p))
+                report(ExportProgress::Rendering(p));
             })
             .await
         {
