@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 /// The workspace root (two levels above this crate).
-#[expect(clippy::expect_used, reason = "a moved crate is a setup error tests should stop on")]
+#[expect(
+    clippy::expect_used,
+    reason = "a moved crate is a setup error tests should stop on"
+)]
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .ancestors()
