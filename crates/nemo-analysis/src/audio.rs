@@ -108,7 +108,7 @@ fn merge_close(regions: Vec<TimeRange>, gap_ms: u64) -> Vec<TimeRange> {
     for region in regions {
         match merged.last_mut() {
             Some(last) if region.start_ms <= last.end_ms + gap_ms => {
-                last.end_ms = last.end_ms.max(region.end_ms)
+                last.end_ms = last.end_ms.max(region.end_ms);
             }
             _ => merged.push(region),
         }

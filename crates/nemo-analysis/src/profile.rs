@@ -212,10 +212,56 @@ pub fn combine(profiles: &[VideoProfile]) -> Option<VideoProfile> {
     features.cuts_per_minute =
         combined.cuts.len() as f64 / (total_ms.max(10_000) as f64 / 60_000.0);
     combined.features = features;
+    combined.audio = combine_audio(profiles, total_ms);
     combined.mood = mood_from_features(&features);
     combined.music = suggest_music(&combined.mood);
     combined.frames_analyzed = profiles.iter().map(|p| p.frames_analyzed).sum();
     Some(combined)
+}
+
+/// The clips' audio as one track: ranges shifted, loudness power-averaged over the clips that
+/// have sound, clips without audio counted as silence. `None` when no clip has audio.
+fn combine_audio(profiles: &[VideoProfile], total_ms: u64) -> Option<AudioSummary> {
+    if profiles.iter().all(|p| p.audio.is_none()) {
+        return None;
+    }
+    let mut merged = AudioSummary {
+        integrated_lufs: None,
+        peak_dbfs: -120.0,
+        silence_ratio: 0.0,
+        silences: Vec::new(),
+        speech: Vec::new(),
+        speech_ratio: 0.0,
+    };
+    let (mut power, mut power_ms) = (0.0, 0.0);
+    let mut offset = 0;
+    for profile in profiles {
+        let weight = profile.duration_ms as f64 / total_ms.max(1) as f64;
+        let shift = |r: &TimeRange| TimeRange {
+            start_ms: r.start_ms + offset,
+            end_ms: r.end_ms + offset,
+        };
+        if let Some(audio) = &profile.audio {
+            if let Some(lufs) = audio.integrated_lufs {
+                power += 10_f64.powf(lufs / 10.0) * profile.duration_ms as f64;
+                power_ms += profile.duration_ms as f64;
+            }
+            merged.peak_dbfs = merged.peak_dbfs.max(audio.peak_dbfs);
+            merged.silence_ratio += audio.silence_ratio * weight;
+            merged.silences.extend(audio.silences.iter().map(shift));
+            merged.speech.extend(audio.speech.iter().map(shift));
+            merged.speech_ratio += audio.speech_ratio * weight;
+        } else {
+            merged.silence_ratio += weight;
+            merged.silences.push(TimeRange {
+                start_ms: offset,
+                end_ms: offset + profile.duration_ms,
+            });
+        }
+        offset += profile.duration_ms;
+    }
+    merged.integrated_lufs = (power_ms > 0.0).then(|| 10.0 * (power / power_ms).log10());
+    Some(merged)
 }
 
 impl VideoProfile {

@@ -228,3 +228,46 @@ fn profile_summary_reads_like_a_sentence() {
     assert_eq!(clock(754_000), "12:34");
     assert_eq!(clock(12_400), "0:12");
 }
+
+#[test]
+fn combined_profiles_keep_speech_and_audio() {
+    let mut with_audio = ProfileBuilder::new(10.0);
+    let mut silent_video = ProfileBuilder::new(10.0);
+    for i in 0..20 {
+        with_audio.push_frame(i * 100, W, H, &flat(200, 100, 50));
+        silent_video.push_frame(i * 100, W, H, &flat(20, 30, 90));
+    }
+    let noise = vec![0_i16; 32_000];
+    let mut first = with_audio.finish(2000, Some(&noise));
+    first.speech = vec![TimeRange {
+        start_ms: 500,
+        end_ms: 1500,
+    }];
+    if let Some(audio) = first.audio.as_mut() {
+        audio.speech.clone_from(&first.speech);
+    }
+    let second = silent_video.finish(2000, None);
+    let combined = combine(&[second.clone(), first.clone()]).unwrap();
+    assert_eq!(combined.duration_ms, 4000);
+    assert_eq!(
+        combined.cuts.iter().map(|c| c.time_ms).collect::<Vec<_>>(),
+        vec![2000]
+    );
+    assert_eq!(
+        combined.speech,
+        vec![TimeRange {
+            start_ms: 2500,
+            end_ms: 3500
+        }]
+    );
+    let audio = combined.audio.as_ref().unwrap();
+    assert_eq!(audio.speech, combined.speech);
+    assert!((audio.silence_ratio - 1.0).abs() < 1e-9);
+    assert!(
+        combined.summary().contains("speech 0:03-0:04"),
+        "{}",
+        combined.summary()
+    );
+    assert!(combine(&[]).is_none());
+    assert_eq!(combine(std::slice::from_ref(&first)).unwrap(), first);
+}

@@ -17,7 +17,7 @@ pub enum MediaError {
         env_var: &'static str,
     },
     /// The process could not be started.
-    #[error("could not start {tool}: {source}")]
+    #[error("could not start {tool}")]
     Spawn {
         /// `ffmpeg` or `ffprobe`.
         tool: &'static str,
@@ -64,7 +64,7 @@ pub enum MediaError {
         extension: String,
     },
     /// A file-system operation failed.
-    #[error("{action} {}: {source}", path.display())]
+    #[error("{action} {}", path.display())]
     Io {
         /// What we were doing ("reading", "renaming to", ...).
         action: &'static str,
