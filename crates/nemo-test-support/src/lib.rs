@@ -6,6 +6,7 @@
 //! - [`mock`]: mockito scenario builders for the `nemo_agent` API: header matchers for
 //!   `Authorization` and all attribution headers, envelopes, SSE bodies with heartbeats and
 //!   ordered render-poll sequences in both documented shapes.
+//! - [`recorded`]: the recorded-traffic format, its redaction and a replay helper.
 
 #![expect(
     clippy::missing_panics_doc,
@@ -14,6 +15,7 @@
 
 pub mod fixtures;
 pub mod mock;
+pub mod recorded;
 
 pub use fixtures::{fixture, fixture_json, fixture_path, workspace_root};
 
@@ -53,6 +55,10 @@ pub fn insta_settings() -> insta::Settings {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::recorded::{Exchange, Message, Recording};
+
     use super::*;
 
     #[test]
@@ -71,5 +77,101 @@ mod tests {
         let value = serde_json::json!({"data": {"token": "nmv_usr_x", "session_id": "55", "createdAt": 1,
             "nested": [{"render_id": "render_1"}]}});
         insta_settings().bind(|| insta::assert_json_snapshot!("json_redactions", value));
+    }
+
+    fn sample() -> Recording {
+        let mut r = Recording::new("credits then state", "mock", "nemo-client 0.1.0");
+        let auth = BTreeMap::from([(
+            "authorization".to_owned(),
+            "Bearer nmv_usr_abcDEF123".to_owned(),
+        )]);
+        r.events.push(Exchange {
+            request: Message {
+                method: Some("GET".into()),
+                path: Some("/api/credits/balance/simple".into()),
+                headers: auth.clone(),
+                ..Message::default()
+            },
+            response: Message {
+                status: Some(200),
+                body: Some(r#"{"code":0,"data":{"available":1,"frozen":0,"total":1}}"#.into()),
+                ..Message::default()
+            },
+        });
+        r.events.push(Exchange {
+            request: Message {
+                method: Some("GET".into()),
+                path: Some("/api/state/nemo_agent/me/5529798706024415232/latest".into()),
+                headers: auth,
+                ..Message::default()
+            },
+            response: Message {
+                status: Some(200),
+                body: Some(r#"{"code":0,"data":{"session_id":"5529798706024415232"}}"#.into()),
+                ..Message::default()
+            },
+        });
+        r
+    }
+
+    #[test]
+    fn redaction_replaces_tokens_and_ids_everywhere() {
+        let mut r = sample();
+        r.redact();
+        let text = r.to_json();
+        assert!(
+            !text.contains("abcDEF123") && !text.contains("5529798706024415232"),
+            "{text}"
+        );
+        assert!(text.contains("/api/state/nemo_agent/me/[session_id]/latest"));
+        assert_eq!(
+            Recording::from_json(&text).unwrap(),
+            r,
+            "the JSON form round-trips"
+        );
+    }
+
+    #[test]
+    fn binary_bodies_are_stored_as_base64() {
+        let mut m = Message::default();
+        m.set_body(&[0, 159, 146, 150]);
+        assert!(m.body.is_none());
+        assert_eq!(m.body_bytes(), vec![0, 159, 146, 150]);
+        m.set_body(b"text");
+        assert_eq!(m.body.as_deref(), Some("text"));
+    }
+
+    #[tokio::test]
+    async fn a_redacted_recording_replays_in_order() {
+        let mut r = sample();
+        r.redact();
+        let mut server = mockito::Server::new_async().await;
+        let mocks = r.mount(&mut server).await;
+        let http = reqwest::Client::new();
+        for path in [
+            "/api/credits/balance/simple",
+            "/api/state/nemo_agent/me/1234567890123456789/latest",
+        ] {
+            let resp = http
+                .get(format!("{}{path}", server.url()))
+                .bearer_auth("nmv_usr_other")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200, "{path}");
+        }
+        let missing_auth = http
+            .get(format!("{}/api/credits/balance/simple", server.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            missing_auth.status(),
+            501,
+            "a request without the recorded header finds no mock"
+        );
+        for m in mocks {
+            m.assert_async().await;
+        }
     }
 }
