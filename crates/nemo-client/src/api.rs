@@ -63,9 +63,8 @@ impl Client {
     /// client id per 7 days).
     pub async fn anonymous_token(&self) -> Result<AnonymousAuth, Error> {
         let endpoint = Endpoint::new(Method::POST, paths::ANONYMOUS_TOKEN);
-        let rb = self
-            .anonymous_request(&endpoint)
-            .json(&serde_json::json!({}));
+        // The protocol documents no body for this call (§3.1).
+        let rb = self.anonymous_request(&endpoint);
         let wire: AnonymousTokenWire = self.call_json(&endpoint, rb).await?;
         Ok(AnonymousAuth {
             token: Secret::new(wire.token),
