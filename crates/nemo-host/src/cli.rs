@@ -56,6 +56,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Compose and synthesise a background track (no project needed).
     Music(crate::commands::music::MusicArgs),
+    /// Analyse clips: mood, pace, cuts, speech, and the music that would fit.
+    Analyze(crate::commands::analyze::AnalyzeArgs),
+    /// Run the embedded engine alone (for `--api-url` clients) until Ctrl-C.
+    Serve(crate::commands::serve::ServeArgs),
     /// Platform plugins.
     Plugins {
         #[command(subcommand)]

@@ -14,6 +14,14 @@ use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Writes a line, ignoring errors: a closed pipe (`nemo ... | head`) must not crash nemo, and
+/// there is nowhere left to report a failed write to the terminal.
+macro_rules! out_line {
+    ($stream:ident, $($arg:tt)*) => {{
+        let _ = std::io::Write::write_fmt(&mut std::io::$stream().lock(), format_args!("{}\n", format_args!($($arg)*)));
+    }};
+}
+
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nemo_plugin_host::{Platform, UxEvent};
 
@@ -51,9 +59,9 @@ impl Output {
             return;
         }
         if self.json {
-            eprintln!("{text}");
+            out_line!(stderr, "{text}");
         } else {
-            println!("{text}");
+            out_line!(stdout, "{text}");
         }
     }
 
@@ -61,24 +69,30 @@ impl Output {
     pub(crate) fn status(&self, event: &UxEvent) {
         let text = self.word(event);
         if !text.trim().is_empty() {
-            eprintln!("{text}");
+            out_line!(stderr, "{text}");
         }
     }
 
     /// Prints the command's JSON result (only in `--json` mode).
     pub(crate) fn json(&self, value: &serde_json::Value) {
         if self.json {
-            println!(
+            out_line!(
+                stdout,
                 "{}",
                 serde_json::to_string_pretty(value).unwrap_or_default()
             );
         }
     }
 
+    /// Output that is already in the requested form (JSON or text): stdout, as is.
+    pub(crate) fn raw(&self, text: &str) {
+        out_line!(stdout, "{text}");
+    }
+
     /// Plain text for commands whose output is data (config, plugin list): stdout.
     pub(crate) fn text(&self, text: &str) {
         if !self.json {
-            println!("{text}");
+            out_line!(stdout, "{text}");
         }
     }
 

@@ -19,8 +19,8 @@ pub struct AnalyzeArgs {
     #[arg(required = true)]
     pub clips: Vec<PathBuf>,
     /// Print the full analysis as JSON: the profile for one clip, or
-    /// `{"clips": [...], "combined": {...}}` for several.
-    #[arg(long)]
+    /// `{"clips": [...], "combined": {...}}` for several. Set from the global `--json`.
+    #[arg(skip)]
     pub json: bool,
     /// Adjust the mood in words, as a user would ("but calmer", "更欢快一点").
     #[arg(long)]

@@ -2,10 +2,12 @@
 //! embedded engine when no remote API is configured); local tools (`music`, `analyze`,
 //! `serve`, `plugins`, `config`) do not.
 
+pub mod analyze;
 mod chat;
 mod info;
 pub mod music;
 mod project;
+pub mod serve;
 
 use std::future::Future;
 
@@ -25,6 +27,16 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
             action: ConfigAction::Show,
         } => info::config_show(&Context::load(&cli.global)?),
         Command::Music(args) => compose_music(&Context::load(&cli.global)?, args).await,
+        Command::Analyze(mut args) => {
+            args.json = cli.global.json;
+            let text = cancellable_local(analyze::run(args)).await?;
+            Context::load(&cli.global)?.out.raw(&text);
+            Ok(())
+        }
+        Command::Serve(mut args) => {
+            args.data_dir = Context::load(&cli.global)?.config.data_dir().ok();
+            cancellable_local(serve::run(args)).await
+        }
         other => {
             let resume = !matches!(
                 &other,
@@ -47,7 +59,11 @@ async fn dispatch(app: &mut Connected, command: Command) -> Result<(), Failure> 
         Command::Status => project::status(app).await,
         Command::Credits => project::credits(app).await,
         Command::Export(args) => project::export(app, &args.output).await.map(|_| ()),
-        Command::Plugins { .. } | Command::Config { .. } | Command::Music(_) => Ok(()),
+        Command::Plugins { .. }
+        | Command::Config { .. }
+        | Command::Music(_)
+        | Command::Analyze(_)
+        | Command::Serve(_) => Ok(()),
     }
 }
 
@@ -75,6 +91,14 @@ async fn compose_music(ctx: &Context, args: music::MusicArgs) -> Result<(), Fail
     }));
     ctx.out.text(&summary.line());
     Ok(())
+}
+
+/// A local command (no API) that fails with an `anyhow` error, cancellable with Ctrl-C.
+async fn cancellable_local<T>(work: impl Future<Output = anyhow::Result<T>>) -> Result<T, Failure> {
+    tokio::select! {
+        result = work => result.map_err(Failure::local),
+        _ = tokio::signal::ctrl_c() => Err(Failure::cancelled()),
+    }
 }
 
 /// Runs `work` until it finishes or the user presses Ctrl-C. Outputs are written to temporary
