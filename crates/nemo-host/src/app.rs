@@ -169,10 +169,8 @@ impl Connected {
         }
         let projects = ctx.config_dir.as_deref().map(Projects::new);
         let mut session = Session::new(client, options);
-        if resume {
-            if let Some(ids) = projects.as_ref().and_then(|p| p.load(&target_key)) {
-                session = session.with_ids(ids);
-            }
+        if resume && let Some(ids) = projects.as_ref().and_then(|p| p.load(&target_key)) {
+            session = session.with_ids(ids);
         }
         Ok(Self {
             ctx,
@@ -199,13 +197,13 @@ impl Connected {
 
     /// Saves the current project so later commands continue it.
     pub(crate) fn remember_project(&self, ids: &nemo_client::SessionIds) {
-        if let Some(projects) = &self.projects {
-            if let Err(error) = projects.save(&self.target_key, ids) {
-                tracing::warn!(
-                    error = format!("{error:#}"),
-                    "could not remember the project"
-                );
-            }
+        if let Some(projects) = &self.projects
+            && let Err(error) = projects.save(&self.target_key, ids)
+        {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "could not remember the project"
+            );
         }
     }
 
@@ -214,10 +212,10 @@ impl Connected {
         if let Some(ids) = self.session.ids() {
             self.remember_project(ids);
         }
-        if let Some(engine) = self.engine {
-            if let Err(error) = engine.shutdown().await {
-                tracing::warn!(%error, "engine did not shut down cleanly");
-            }
+        if let Some(engine) = self.engine
+            && let Err(error) = engine.shutdown().await
+        {
+            tracing::warn!(%error, "engine did not shut down cleanly");
         }
     }
 }

@@ -89,13 +89,13 @@ impl From<nemo_client::Error> for Failure {
     reason = "the one place that reports fatal errors"
 )]
 pub(crate) fn report(failure: &Failure) -> ExitCode {
-    if failure.code != CANCELLED {
+    if failure.code == CANCELLED {
+        eprintln!("cancelled");
+    } else {
         eprintln!("error: {:#}", failure.error);
         if let Some(hint) = &failure.hint {
             eprintln!("hint: {hint}");
         }
-    } else {
-        eprintln!("cancelled");
     }
     ExitCode::from(failure.code)
 }

@@ -4,12 +4,6 @@
 //! Streams: results and replies go to stdout; status lines and progress go to stderr, so
 //! `nemo ... --json | jq` and agents reading stdout see only the answer.
 
-#![expect(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "the host's output module"
-)]
-
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -85,7 +79,7 @@ impl Output {
     }
 
     /// Output that is already in the requested form (JSON or text): stdout, as is.
-    pub(crate) fn raw(&self, text: &str) {
+    pub(crate) fn raw(text: &str) {
         out_line!(stdout, "{text}");
     }
 

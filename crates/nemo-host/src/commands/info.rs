@@ -1,12 +1,14 @@
 //! `nemo plugins list` and `nemo config show`: local information, no API calls.
 
+use std::fmt::Write as _;
+
 use nemo_plugin_host::{ABI_MAJOR, ABI_MINOR};
 use serde_json::json;
 
 use crate::app::Context;
 use crate::exit::Failure;
 
-pub(crate) fn plugins_list(ctx: &Context) -> Result<(), Failure> {
+pub(crate) fn plugins_list(ctx: &Context) {
     let platform = ctx.out.platform();
     let plugins: Vec<_> = ctx
         .registry
@@ -51,19 +53,19 @@ pub(crate) fn plugins_list(ctx: &Context) -> Result<(), Failure> {
         text.push_str("No plugin libraries found; the built-in `unknown` plugin is used.\n");
     }
     for plugin in ctx.registry.plugins() {
-        text.push_str(&format!(
-            "  {:<8} v{:<8} ABI {:<5} {}\n",
+        let _ = writeln!(
+            text,
+            "  {:<8} v{:<8} ABI {:<5} {}",
             plugin.name(),
             plugin.describe().version,
             plugin.abi().to_string(),
             plugin.file().display()
-        ));
+        );
     }
     for (name, error) in ctx.registry.failures() {
-        text.push_str(&format!("  {name:<8} not loaded: {error}\n"));
+        let _ = writeln!(text, "  {name:<8} not loaded: {error}");
     }
     ctx.out.text(text.trim_end());
-    Ok(())
 }
 
 pub(crate) fn config_show(ctx: &Context) -> Result<(), Failure> {

@@ -22,7 +22,10 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
     match command {
         Command::Plugins {
             action: PluginsAction::List,
-        } => info::plugins_list(&Context::load(&cli.global)?),
+        } => {
+            info::plugins_list(&Context::load(&cli.global)?);
+            Ok(())
+        }
         Command::Config {
             action: ConfigAction::Show,
         } => info::config_show(&Context::load(&cli.global)?),
@@ -30,7 +33,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Analyze(mut args) => {
             args.json = cli.global.json;
             let text = cancellable_local(analyze::run(args)).await?;
-            Context::load(&cli.global)?.out.raw(&text);
+            crate::output::Output::raw(&text);
             Ok(())
         }
         Command::Serve(mut args) => {

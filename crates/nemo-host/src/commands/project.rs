@@ -132,7 +132,7 @@ pub(crate) async fn export(app: &mut Connected, output: &Path) -> Result<Value, 
         .session
         .export(output, move |p| match p {
             ExportProgress::Rendering(p) => {
-                render_bar.set_fraction(p.percent.unwrap_or(0.0) / 100.0)
+                render_bar.set_fraction(p.percent.unwrap_or(0.0) / 100.0);
             }
             ExportProgress::Downloading(t) => {
                 render_bar.finish();
@@ -256,7 +256,7 @@ pub(crate) fn unused_path(path: &Path) -> PathBuf {
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
-    (1..)
+    (1..=u32::MAX)
         .map(|n| {
             let name = ext
                 .as_ref()
