@@ -351,7 +351,7 @@ fn check_secrets(root: &Path, problems: &mut String) -> Result<()> {
     Ok(())
 }
 
-/// Test tokens say what they are ("...TESTtokenDoNotLeak...", "...xxxxxxxx"); a committed
+/// Test tokens say what they are (`...TESTtokenDoNotLeak...`, `...xxxxxxxx`); a committed
 /// literal without such a marker might be a real token.
 fn is_placeholder(tail: &str) -> bool {
     const MARKERS: [&str; 9] = [
