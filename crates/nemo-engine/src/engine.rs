@@ -78,6 +78,7 @@ impl Engine {
             public_url,
             http,
             turns: turns.clone(),
+            job_queued: tokio::sync::Notify::new(),
         });
         let shutdown = CancellationToken::new();
         let app = router(state.clone());

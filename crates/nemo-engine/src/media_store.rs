@@ -203,6 +203,15 @@ impl MediaStore {
         &self,
         key: &str,
     ) -> Result<BoxStream<'static, Result<Bytes, std::io::Error>>, MediaStoreError> {
+        if self.local_root.is_some() {
+            // Local files stream straight from disk in large reads: object_store's local
+            // reader uses small chunks, which made big downloads several times slower.
+            let path = self.local_path(key)?;
+            let file = tokio::fs::File::open(&path)
+                .await
+                .map_err(|source| MediaStoreError::Io { path, source })?;
+            return Ok(tokio_util::io::ReaderStream::with_capacity(file, 1024 * 1024).boxed());
+        }
         let result = self.store.get(&ObjectPath::from(key)).await?;
         Ok(result.into_stream().map_err(std::io::Error::other).boxed())
     }

@@ -158,6 +158,7 @@ pub(crate) async fn run(state: Arc<AppState>, shutdown: CancellationToken) {
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     () = tokio::time::sleep(state.config.job_poll) => {}
+                    () = state.job_queued.notified() => {}
                 }
             }
         }

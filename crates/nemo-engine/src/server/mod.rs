@@ -34,6 +34,9 @@ pub(crate) struct AppState {
     pub(crate) http: reqwest::Client,
     /// Chat turns run detached from their HTTP request; shutdown waits for them.
     pub(crate) turns: TaskTracker,
+    /// Wakes the in-process worker when a job is queued (a hint only: workers also poll, so
+    /// jobs queued by another engine are found too).
+    pub(crate) job_queued: tokio::sync::Notify,
 }
 
 impl AppState {

@@ -114,6 +114,7 @@ pub(crate) async fn submit(
         }
         Err(EnqueueError::Store(e)) => return Err(ApiError::from(e).for_render()),
     };
+    state.job_queued.notify_one();
     Ok(Json(SuccessEnvelope {
         success: true,
         data: Some(job_data(&state, &row)),
