@@ -11,9 +11,11 @@ mod audio;
 mod decode;
 mod error;
 mod ffmpeg;
+pub mod generate;
 mod probe;
 mod process;
 pub mod render;
+pub mod segments;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod tools;
