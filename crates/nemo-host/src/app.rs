@@ -181,6 +181,11 @@ impl Connected {
         })
     }
 
+    /// True when talking to a remote API (the cloud), false for the embedded engine.
+    pub(crate) fn is_remote(&self) -> bool {
+        self.engine.is_none()
+    }
+
     pub(crate) fn out(&self) -> &Output {
         &self.ctx.out
     }

@@ -164,7 +164,14 @@ pub(crate) async fn export(app: &mut Connected, output: &Path) -> Result<Value, 
         composed: composed.clone(),
         rendered: rendered.clone(),
     });
+    let project_link = project_link(app).await;
+    if let Some(link) = &project_link {
+        out.say(&UxEvent::Reply {
+            text: format!("Open the project in your browser: {link}"),
+        });
+    }
     let value = json!({
+        "project_link": project_link,
         "path": path.display().to_string(),
         "bytes": outcome.download.bytes,
         "duration_s": duration_s,
@@ -173,6 +180,21 @@ pub(crate) async fn export(app: &mut Connected, output: &Path) -> Result<Value, 
         "render_id": outcome.render_id,
     });
     Ok(value)
+}
+
+/// The browser link to the project (a `clm_` claim token, never the API token). Only the cloud
+/// has a web app to open; a failure here never fails the export.
+async fn project_link(app: &mut Connected) -> Option<String> {
+    if !app.is_remote() {
+        return None;
+    }
+    match app.session.claim_link().await {
+        Ok(link) => Some(link.url),
+        Err(error) => {
+            tracing::debug!(%error, "no claim link");
+            None
+        }
+    }
 }
 
 /// What the timeline holds, for the result message ("3 clips", "music 'calm piano'").
