@@ -6,6 +6,7 @@ mod client_http;
 mod config;
 mod draft;
 mod engine;
+mod fit;
 mod montage;
 mod music;
 mod plugins;

@@ -17,6 +17,7 @@ pub mod analyze;
 pub mod config;
 mod engine;
 pub mod error;
+pub mod fit;
 pub mod media_store;
 mod server;
 pub mod store;

@@ -4,6 +4,12 @@
 //!
 //! A worker that loses its lease (crash, pause, cancellation) stops: its heartbeat update
 //! matches no row, so it kills ffmpeg and leaves the row to whoever owns it now.
+//!
+//! Drafts with music get their audio mixed by `nemo-mix` first ([`mix`]: clip audio + music
+//! ducked under speech, at -14 LUFS); ffmpeg then only encodes that one track. Drafts without
+//! music go straight to ffmpeg as before.
+
+mod mix;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -271,13 +277,19 @@ async fn render_job(
             message: format!("could not read the project's media: {e}"),
             retry: true,
         })?;
-    let plan = plan_for(state, &draft, &media).map_err(fail)?;
+    let mut plan = plan_for(state, &draft, &media).map_err(fail)?;
     let base = state
         .config
         .tmp_dir()
         .join(format!("render-{}-{}", job.id, job.attempts));
     let output = base.with_extension("mp4");
     let work_dir = base.with_extension("d");
+    if !plan.audio.is_empty() {
+        if let Err(failure) = mix_audio(&mut plan, &draft, &work_dir, &job.id).await {
+            let _ = tokio::fs::remove_dir_all(&work_dir).await;
+            return Err(failure);
+        }
+    }
     let result = nemo_media::render::render(&plan, &output, &work_dir, cancel, |p| {
         if let Some(f) = p.fraction {
             // 5 % at claim, 95 % when ffmpeg is done; the last 5 % is verify + store.
@@ -292,6 +304,37 @@ async fn render_job(
     let _ = tokio::fs::remove_file(&output).await;
     let _ = tokio::fs::remove_dir_all(&work_dir).await;
     stored
+}
+
+/// The `nemo-mix` pass for drafts with music (see [`mix`]).
+async fn mix_audio(
+    plan: &mut RenderPlan,
+    draft: &RawDraft,
+    work_dir: &std::path::Path,
+    job_id: &str,
+) -> Result<(), Failure> {
+    tokio::fs::create_dir_all(work_dir).await.map_err(|e| {
+        tracing::error!(job = %job_id, error = %e, "render work dir");
+        Failure {
+            message: "the engine could not write the video (disk full?)".to_owned(),
+            retry: true,
+        }
+    })?;
+    let flags = mix::MixFlags::from_draft(draft);
+    match mix::mix_into_plan(plan, flags, work_dir).await {
+        Ok(summary) => {
+            tracing::info!(job = %job_id, speech = summary.speech.len(),
+                lufs = summary.integrated_lufs, dbtp = summary.true_peak_dbtp, "audio mixed");
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(job = %job_id, error = %e, "audio mix failed");
+            Err(Failure {
+                message: "the engine could not mix the audio of this timeline; the engine log has the details".to_owned(),
+                retry: false,
+            })
+        }
+    }
 }
 
 fn render_failure(job_id: &str, error: &RenderError) -> Failure {

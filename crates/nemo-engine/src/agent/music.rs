@@ -1,5 +1,11 @@
 //! Generated background music: a brief from the request (and, when asked to match the video,
 //! from the clips' analysis), composed and synthesised by `nemo-music`, encoded as WAV.
+//!
+//! With a [`FitPlan`] (see [`crate::fit`]) the track is fitted to the video: exact length, mood
+//! from the picture (nudged by the user's words), beats on the cuts, the seed whose sections
+//! change nearest the big cuts, and a gain envelope following the picture's energy. Ducking
+//! under speech and the final loudness happen at render time (the worker), so later edits of
+//! the clips' volume or the "mute the original audio" flag still apply.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -9,6 +15,7 @@ use nemo_music::{FontChoice, MusicBrief, MusicError, NamedMood, RenderOptions, S
 use serde_json::{Value, json};
 
 use super::edit::GeneratedInfo;
+use crate::fit::{self, FitPlan, FitReport};
 
 /// Shortest track the composer writes.
 pub const MIN_MUSIC_MS: u64 = nemo_music::MIN_DURATION_MS;
@@ -26,6 +33,8 @@ pub struct MusicSpec {
     /// Times that should land on beats (clip boundaries, cuts).
     pub accents_ms: Vec<u64>,
     pub seed: u64,
+    /// Fit to the video (overrides `length_ms`, `valence_arousal` and `accents_ms`).
+    pub fit: Option<FitPlan>,
 }
 
 /// A finished track.
@@ -39,6 +48,8 @@ pub struct GeneratedTrack {
     /// The generator's report (beat grid, loudness, sections) for `generated_media`.
     pub report: Value,
     pub duration_ms: u64,
+    /// How well it fits the video, when it was fitted.
+    pub fit: Option<FitReport>,
 }
 
 /// Errors of music generation.
@@ -48,6 +59,12 @@ pub enum GenerateError {
     Music(#[from] MusicError),
     #[error("could not encode the music as WAV: {0}")]
     Wav(#[from] hound::Error),
+}
+
+/// Loads the system `SoundFont` now (call it on a blocking thread while the video is analysed,
+/// so generation does not wait for it later).
+pub fn preload_soundfont() {
+    let _ = soundfont();
 }
 
 /// The system `SoundFont`, loaded once per process (`None`: use the built-in synthesiser).
@@ -88,7 +105,6 @@ pub fn generate(
     spec: &MusicSpec,
     progress: &mut dyn FnMut(f32),
 ) -> Result<GeneratedTrack, GenerateError> {
-    let brief = brief(spec);
     let mut on_stage = |stage: nemo_music::Stage, fraction: f32| {
         let overall = match stage {
             nemo_music::Stage::Compose => 0.1 * fraction,
@@ -97,12 +113,22 @@ pub fn generate(
         };
         progress(overall);
     };
-    let rendered = nemo_music::compose_and_render_with_progress(
-        &brief,
-        soundfont(),
-        &RenderOptions::default(),
-        &mut on_stage,
-    )?;
+    let (rendered, seed, fit_report) = match &spec.fit {
+        Some(plan) => {
+            let (rendered, report) = render_fitted(spec, plan, &mut on_stage)?;
+            let seed = report.seed;
+            (rendered, seed, Some(report))
+        }
+        None => {
+            let rendered = nemo_music::compose_and_render_with_progress(
+                &brief(spec),
+                soundfont(),
+                &RenderOptions::default(),
+                &mut on_stage,
+            )?;
+            (rendered, spec.seed, None)
+        }
+    };
     let report = &rendered.report;
     let wav = encode_wav(&rendered.pcm)?;
     let info = GeneratedInfo {
@@ -110,7 +136,11 @@ pub fn generate(
         style: report.style.clone(),
         key: report.key.clone(),
         bpm: report.bpm,
-        fitted: None,
+        fitted: spec
+            .fit
+            .as_ref()
+            .zip(fit_report.as_ref())
+            .map(|(plan, r)| fitted_summary(plan, r)),
     };
     Ok(GeneratedTrack {
         wav,
@@ -125,15 +155,87 @@ pub fn generate(
             "duration_ms": report.duration_ms,
             "beat_times_ms": report.beat_times_ms,
             "downbeat_times_ms": report.downbeat_times_ms,
+            "sections": report.sections.iter().map(|s| json!({
+                "kind": s.kind.name(), "start_ms": s.start_ms, "end_ms": s.end_ms,
+            })).collect::<Vec<_>>(),
             "accent_hit_ratio": report.accent_hit_ratio,
             "integrated_lufs": report.integrated_lufs,
             "true_peak_dbtp": report.true_peak_dbtp,
             "synth": report.synth,
-            "seed": spec.seed,
+            "seed": seed,
+            "fit": spec.fit.as_ref().map(|plan| json!({
+                "plan": plan,
+                "report": fit_report,
+            })),
         }),
         duration_ms: report.duration_ms,
         info,
+        fit: fit_report,
     })
+}
+
+/// The fitted path: brief from the plan, seed chosen for section placement, synthesis, then the
+/// energy envelope and the loudness target again (the envelope only changes relative level).
+fn render_fitted(
+    spec: &MusicSpec,
+    plan: &FitPlan,
+    on_stage: &mut dyn FnMut(nemo_music::Stage, f32),
+) -> Result<(nemo_music::RenderedMusic, FitReport), GenerateError> {
+    let named = spec.mood.as_deref().and_then(NamedMood::parse);
+    let brief = fit::fit_brief(plan, named, spec.seed);
+    on_stage(nemo_music::Stage::Compose, 0.0);
+    let (chosen, composition, section_offset_ms) =
+        fit::choose_composition(&brief, &plan.big_cuts_ms)?;
+    on_stage(nemo_music::Stage::Compose, 1.0);
+    let options = RenderOptions::default();
+    let mut rendered = match soundfont() {
+        Some(font) => nemo_music::render(
+            composition,
+            &mut nemo_music::SoundFontSynth::new(font.clone()),
+            &options,
+            on_stage,
+        )?,
+        None => nemo_music::render(
+            composition,
+            &mut nemo_music::FallbackSynth::default(),
+            &options,
+            on_stage,
+        )?,
+    };
+    let pcm = &mut rendered.pcm;
+    let envelope = fit::energy_gain_curve(&plan.energy, pcm.frames(), pcm.sample_rate);
+    for (i, g) in envelope.iter().enumerate() {
+        pcm.left[i] *= g;
+        pcm.right[i] *= g;
+    }
+    let loudness = nemo_mix::normalize(pcm, &options.loudness).map_err(MusicError::from)?;
+    rendered.report.integrated_lufs = loudness.after.integrated_lufs;
+    rendered.report.true_peak_dbtp = loudness.after.true_peak_dbtp;
+    let report = FitReport {
+        accent_hit_ratio: rendered.report.accent_hit_ratio,
+        accents: plan.accents_ms.len(),
+        section_offset_ms,
+        seed: chosen.seed,
+    };
+    Ok((rendered, report))
+}
+
+/// The words the reply adds about the fit: length, cuts on the beat, speech.
+fn fitted_summary(plan: &FitPlan, report: &FitReport) -> String {
+    let mut text = format!("fitted to {:.1} s", plan.duration_ms as f64 / 1000.0);
+    if report.accents > 0 {
+        let hits = (report.accent_hit_ratio * report.accents as f64).round() as usize;
+        text.push_str(&format!(
+            ", {hits} of {} cut{} on the beat ({:.0} %)",
+            report.accents,
+            if report.accents == 1 { "" } else { "s" },
+            report.accent_hit_ratio * 100.0
+        ));
+    }
+    if !plan.speech.is_empty() {
+        text.push_str(", kept low under speech");
+    }
+    text
 }
 
 fn encode_wav(pcm: &nemo_music::StereoBuffer) -> Result<Vec<u8>, hound::Error> {
@@ -167,6 +269,7 @@ mod tests {
             length_ms: 2000,
             accents_ms: vec![1000],
             seed: 7,
+            fit: None,
         };
         let mut last = 0.0;
         let track = generate(&spec, &mut |p| last = p).unwrap();
@@ -187,6 +290,7 @@ mod tests {
             length_ms: 500,
             accents_ms: vec![],
             seed: 1,
+            fit: None,
         };
         let b = brief(&spec);
         assert_eq!(b.duration_ms, MIN_MUSIC_MS);

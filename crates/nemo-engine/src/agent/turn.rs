@@ -114,7 +114,9 @@ pub async fn run_turn(
                 undone.map(|_| version),
             )
         }
-        Intent::AddMusic(request) => add_music(ctx, session_id, request, lang, &mut events).await?,
+        Intent::AddMusic(request) => {
+            add_music(ctx, session_id, request, message, lang, &mut events).await?
+        }
         other => edit_turn(ctx, session_id, other, lang, &mut events).await?,
     };
     events
@@ -197,6 +199,7 @@ async fn add_music(
     ctx: &TurnContext,
     session_id: &str,
     request: &MusicRequest,
+    message: &str,
     lang: Lang,
     events: &mut Events<'_>,
 ) -> Result<(String, Option<i64>), TurnError> {
@@ -210,8 +213,10 @@ async fn add_music(
             }
         }
         MusicSource::Generate => {
-            let (row, info) =
-                generate_music(ctx, session_id, request, &draft, &media, version, events).await?;
+            let (row, info) = generate_music(
+                ctx, session_id, request, message, &draft, &media, version, events,
+            )
+            .await?;
             let name = row.filename.trim_end_matches(".wav").to_owned();
             (row, name, Some(info))
         }
@@ -263,51 +268,11 @@ fn seed_for(session_id: &str, version: i64, request: &MusicRequest) -> u64 {
     h.finish()
 }
 
-/// What the clips' analysis says, for a music brief fitted to the video.
-struct Fit {
-    valence_arousal: Option<(f32, f32)>,
-    extra_accents: Vec<u64>,
-    speech: bool,
-    summary: String,
-}
-
-/// Analyses the picture's clips (a follow-up will weigh trims and speech more finely).
-async fn analyze_timeline(ctx: &TurnContext, draft: &RawDraft, media: &[MediaRow]) -> Option<Fit> {
-    let mut profiles = Vec::new();
-    for seg in timeline::clips(draft) {
-        let row = media.iter().find(|m| Some(&m.id) == seg.src.as_ref())?;
-        let path = ctx.media.local_path(&row.object_key).ok()?;
-        match crate::analyze::analyze_clip(&path).await {
-            Ok(profile) => profiles.push(profile),
-            Err(e) => {
-                tracing::warn!(error = %e, "clip analysis failed; composing without it");
-                return None;
-            }
-        }
-    }
-    let combined = nemo_analysis::combine(&profiles)?;
-    let untrimmed = timeline::clips(draft).len() == 1
-        && timeline::clips(draft)
-            .first()
-            .is_some_and(|s| s.source_in.unwrap_or(0) == 0);
-    Some(Fit {
-        valence_arousal: Some((combined.mood.valence as f32, combined.mood.arousal as f32)),
-        // Cuts inside a single untrimmed clip line up with the timeline; with several or
-        // trimmed clips only the clip boundaries are certain.
-        extra_accents: if untrimmed {
-            combined.cuts.iter().map(|c| c.time_ms).collect()
-        } else {
-            Vec::new()
-        },
-        speech: !combined.speech.is_empty(),
-        summary: combined.mood.label.clone(),
-    })
-}
-
 async fn generate_music(
     ctx: &TurnContext,
     session_id: &str,
     request: &MusicRequest,
+    message: &str,
     draft: &RawDraft,
     media: &[MediaRow],
     version: i64,
@@ -319,7 +284,7 @@ async fn generate_music(
         .map(|l| l.max(0) as u64)
         .or((video_ms > 0).then_some(video_ms as u64))
         .unwrap_or(DEFAULT_MUSIC_MS);
-    let mut accents = clip_boundaries(draft);
+    let accents = clip_boundaries(draft);
     let fit = if video_ms > 0 && (request.match_video || request.mood.is_none()) {
         events
             .tool_call(
@@ -327,50 +292,41 @@ async fn generate_music(
                 json!({"clips": timeline::clips(draft).len()}),
             )
             .await;
-        let fit = analyze_timeline(ctx, draft, media).await;
+        // The SoundFont loads on the other core while the clips decode.
+        let preload = tokio::task::spawn_blocking(music::preload_soundfont);
+        let fit = crate::fit::analyze_draft(&ctx.media, draft, media)
+            .await
+            .map(|profile| crate::fit::fit_plan(&profile, Some(message)));
+        let _ = preload.await;
         let result = fit.as_ref().map_or_else(
             || json!({"status": "skipped"}),
-            |f| json!({"status": "done", "mood": f.summary, "cuts": f.extra_accents.len(), "speech": f.speech}),
+            |f| {
+                json!({"status": "done", "mood": f.mood_label, "summary": f.summary,
+                       "cuts": f.accents_ms.len(), "speech": !f.speech.is_empty()})
+            },
         );
         events.tool_result("analyze_video", result).await;
         fit
     } else {
         None
     };
-    if let Some(f) = &fit {
-        accents.extend(f.extra_accents.iter().copied());
-        accents.sort_unstable();
-        accents.dedup();
-    }
     let spec = MusicSpec {
         mood: request.mood.clone(),
-        valence_arousal: fit.as_ref().and_then(|f| f.valence_arousal),
+        valence_arousal: None,
         length_ms,
-        accents_ms: accents.clone(),
+        accents_ms: fit.as_ref().map_or(accents, |f| f.accents_ms.clone()),
         seed: seed_for(session_id, version, request),
+        fit,
     };
     events
         .tool_call(
             "generate_music",
-            json!({"mood": spec.mood, "length_ms": length_ms, "accents_ms": accents}),
+            json!({"mood": spec.mood, "length_ms": length_ms, "accents_ms": spec.accents_ms}),
         )
         .await;
     let track = synthesize(spec, events).await?;
     let (sha256, key) = ctx.media.put_bytes(track.wav.clone()).await?;
-    let mut info = track.info.clone();
-    if let Some(f) = &fit {
-        info.fitted = Some(format!(
-            "fitted to {} s, {} cut{}{}",
-            length_ms / 1000,
-            accents.len(),
-            if accents.len() == 1 { "" } else { "s" },
-            if f.speech {
-                ", kept low under speech"
-            } else {
-                ""
-            }
-        ));
-    }
+    let info = track.info.clone();
     let row = MediaRow {
         id: format!("med_{}", uuid::Uuid::new_v4().simple()),
         session_id: session_id.to_owned(),
