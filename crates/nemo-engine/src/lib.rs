@@ -19,6 +19,7 @@ mod engine;
 pub mod error;
 pub mod fit;
 pub mod media_store;
+pub mod montage;
 mod server;
 pub mod store;
 pub mod timeline;
