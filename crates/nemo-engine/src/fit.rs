@@ -38,6 +38,10 @@ pub const MIN_SECTION_GAP_MS: u64 = 4_000;
 pub const SECTION_SEED_TRIES: u64 = 24;
 /// The music drops at most this much where the picture is calmest (dB).
 pub const MAX_ENERGY_CUT_DB: f64 = -6.0;
+/// How far below the mood's tempo the beat grid may go so cuts land on beats (factor).
+pub const TEMPO_SLACK_DOWN: f64 = 0.8;
+/// How far above the mood's tempo the beat grid may go so cuts land on beats (factor).
+pub const TEMPO_SLACK_UP: f64 = 1.3;
 /// Energy ranges narrower than this leave the music flat (a uniformly calm or busy video).
 pub const MIN_ENERGY_RANGE: f64 = 0.1;
 /// Half-width of the moving average over the energy curve (points of 500 ms): the music
@@ -344,7 +348,9 @@ pub fn fit_plan(profile: &VideoProfile, words: Option<&str>) -> FitPlan {
 }
 
 /// The brief for a plan: its mood as valence/arousal (or the named mood the user asked for),
-/// its exact length and accents, and `seed`.
+/// its exact length and accents, and `seed`. With accents, the tempo may move from the mood's
+/// ([`nemo_music::params`]: 64 + 32 * (arousal + 1) BPM) by [`TEMPO_SLACK_DOWN`] ..
+/// [`TEMPO_SLACK_UP`], wider than the composer's own ±12 %, so more cuts can fall on beats.
 pub fn fit_brief(
     plan: &FitPlan,
     named_mood: Option<nemo_music::NamedMood>,
@@ -360,6 +366,14 @@ pub fn fit_brief(
     let mut brief = MusicBrief::new(mood, plan.duration_ms.max(nemo_music::MIN_DURATION_MS));
     brief.accents_ms.clone_from(&plan.accents_ms);
     brief.seed = seed;
+    if !plan.accents_ms.is_empty() {
+        let (_, arousal) = brief.mood.valence_arousal();
+        let mood_bpm = 64.0 + 32.0 * (f64::from(arousal) + 1.0);
+        brief.tempo = nemo_music::TempoSpec::Range {
+            min: mood_bpm * TEMPO_SLACK_DOWN,
+            max: mood_bpm * TEMPO_SLACK_UP,
+        };
+    }
     brief
 }
 

@@ -234,6 +234,13 @@ fn plan_and_brief_carry_length_mood_accents_and_speech() {
         brief.mood,
         nemo_music::Mood::ValenceArousal { .. }
     ));
+    assert!(matches!(brief.tempo, nemo_music::TempoSpec::Range { min, max } if max / min > 1.6));
+    let mut no_cuts = plan.clone();
+    no_cuts.accents_ms.clear();
+    assert_eq!(
+        fit_brief(&no_cuts, None, 5).tempo,
+        nemo_music::TempoSpec::Auto
+    );
     let named = fit_brief(&plan, Some(nemo_music::NamedMood::Happy), 5);
     assert_eq!(
         named.mood,
