@@ -284,11 +284,11 @@ async fn render_job(
         .join(format!("render-{}-{}", job.id, job.attempts));
     let output = base.with_extension("mp4");
     let work_dir = base.with_extension("d");
-    if !plan.audio.is_empty() {
-        if let Err(failure) = mix_audio(&mut plan, &draft, &work_dir, &job.id).await {
-            let _ = tokio::fs::remove_dir_all(&work_dir).await;
-            return Err(failure);
-        }
+    if !plan.audio.is_empty()
+        && let Err(failure) = mix_audio(&mut plan, &draft, &work_dir, &job.id).await
+    {
+        let _ = tokio::fs::remove_dir_all(&work_dir).await;
+        return Err(failure);
     }
     let result = nemo_media::render::render(&plan, &output, &work_dir, cancel, |p| {
         if let Some(f) = p.fraction {

@@ -7,6 +7,7 @@
 //! under speech and the final loudness happen at render time (the worker), so later edits of
 //! the clips' volume or the "mute the original audio" flag still apply.
 
+use std::fmt::Write as _;
 use std::io::Cursor;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -113,21 +114,18 @@ pub fn generate(
         };
         progress(overall);
     };
-    let (rendered, seed, fit_report) = match &spec.fit {
-        Some(plan) => {
-            let (rendered, report) = render_fitted(spec, plan, &mut on_stage)?;
-            let seed = report.seed;
-            (rendered, seed, Some(report))
-        }
-        None => {
-            let rendered = nemo_music::compose_and_render_with_progress(
-                &brief(spec),
-                soundfont(),
-                &RenderOptions::default(),
-                &mut on_stage,
-            )?;
-            (rendered, spec.seed, None)
-        }
+    let (rendered, seed, fit_report) = if let Some(plan) = &spec.fit {
+        let (rendered, report) = render_fitted(spec, plan, &mut on_stage)?;
+        let seed = report.seed;
+        (rendered, seed, Some(report))
+    } else {
+        let rendered = nemo_music::compose_and_render_with_progress(
+            &brief(spec),
+            soundfont(),
+            &RenderOptions::default(),
+            &mut on_stage,
+        )?;
+        (rendered, spec.seed, None)
     };
     let report = &rendered.report;
     let wav = encode_wav(&rendered.pcm)?;
@@ -225,12 +223,13 @@ fn fitted_summary(plan: &FitPlan, report: &FitReport) -> String {
     let mut text = format!("fitted to {:.1} s", plan.duration_ms as f64 / 1000.0);
     if report.accents > 0 {
         let hits = (report.accent_hit_ratio * report.accents as f64).round() as usize;
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             ", {hits} of {} cut{} on the beat ({:.0} %)",
             report.accents,
             if report.accents == 1 { "" } else { "s" },
             report.accent_hit_ratio * 100.0
-        ));
+        );
     }
     if !plan.speech.is_empty() {
         text.push_str(", kept low under speech");
