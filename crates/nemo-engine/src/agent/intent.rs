@@ -94,6 +94,81 @@ pub enum ClipPlace {
     After(ClipRef),
 }
 
+/// Where a new title goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TitleAt {
+    /// After the last title (or at the start when there is none).
+    #[default]
+    Next,
+    Start,
+    End,
+}
+
+/// A tempo change for regenerated music.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tempo {
+    Faster,
+    Slower,
+}
+
+/// A change to the current music's brief; the music is composed again with it
+/// ("make the music calmer", "faster tempo", "use piano instead", "换一首更欢快的音乐").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MusicTweak {
+    /// Canonical mood name (as in the mood table), when one was named.
+    pub mood: Option<String>,
+    pub tempo: Option<Tempo>,
+    /// Canonical `nemo-music` style name ("piano", "electronic"), when one was named.
+    pub style: Option<String>,
+}
+
+/// How the clips of a montage are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClipOrder {
+    /// As uploaded.
+    AsUploaded,
+    /// Calm to energetic to a calmer close (by each clip's analysed arousal).
+    EnergyArc,
+}
+
+/// How a picture that is not 16:9 fills the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    Letterbox,
+    BlurPad,
+}
+
+/// Transitions between clips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Cut,
+    Crossfade,
+    DipToBlack,
+}
+
+/// Montage settings named in a message (each `None` when not mentioned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VideoOptions {
+    pub order: Option<ClipOrder>,
+    pub transition: Option<Transition>,
+    pub framing: Option<Framing>,
+}
+
+/// "make a 60-second montage of these clips", "a 30-second upbeat video for my bakery
+/// opening", "生成一个60秒的旅行混剪视频": a montage of the uploaded clips, or, when there
+/// are none, a video with generated visuals.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VideoRequest {
+    pub length_ms: Option<i64>,
+    /// Canonical mood for the music, when named.
+    pub mood: Option<String>,
+    /// Quoted title, when given.
+    pub title: Option<String>,
+    /// What the video is about, from the prompt ("bakery opening", "旅行"), for a title.
+    pub subject: Option<String>,
+    pub options: VideoOptions,
+}
+
 /// One parsed request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
@@ -118,11 +193,30 @@ pub enum Intent {
     AddTitle {
         text: String,
         duration_ms: Option<i64>,
+        at: TitleAt,
     },
     RemoveTitle,
+    /// Compose the music again with a changed brief.
+    RestyleMusic(MusicTweak),
+    /// Lower the music while people talk (`true`) or stop doing so.
+    DuckMusic(bool),
+    /// Mute (`true`) or restore the clips' own sound.
+    OriginalAudio {
+        mute: bool,
+    },
+    /// Make the whole video this long (ms), trimming or extending every clip in proportion.
+    SetLength(i64),
+    /// Back to the uploads as they came in: no trims, music or titles (undoable).
+    StartOver,
+    /// Build a montage (or, with no clips, a generated video).
+    MakeVideo(VideoRequest),
+    /// Montage settings for the current video (order, transitions, framing).
+    VideoOptions(VideoOptions),
     Undo,
     Describe,
     Help,
+    /// A request too vague to act on ("make it better"): answered with choices.
+    Vague,
     Unknown,
 }
 
@@ -644,30 +738,245 @@ const MOVE_WORDS: &[&str] = &[
 ];
 const SWAP_WORDS: &[&str] = &["swap", "switch", "exchange", "交换", "调换", "互换", "对调"];
 
+const START_OVER_WORDS: &[&str] = &[
+    "start over",
+    "start again",
+    "start from scratch",
+    "from scratch",
+    "begin again",
+    "reset the project",
+    "reset everything",
+    "reset",
+    "重新开始",
+    "从头开始",
+    "从头再来",
+    "重来",
+    "重置",
+];
+const STATUS_WORDS: &[&str] = &[
+    "status",
+    "state of my project",
+    "where are we",
+    "状态",
+    "进度",
+    "现在是什么样",
+];
+const MONTAGE_WORDS: &[&str] = &[
+    "montage",
+    "montages",
+    "highlight reel",
+    "highlights video",
+    "highlight video",
+    "supercut",
+    "recap video",
+    "mashup",
+    "混剪",
+    "集锦",
+    "快剪",
+    "卡点视频",
+];
+const VIDEO_NOUNS: &[&str] = &[
+    "video", "movie", "film", "clip", "reel", "vlog", "视频", "短片", "影片", "片子",
+];
+/// Words that introduce a new video rather than name the current one.
+const NEW_VIDEO_WORDS: &[&str] = &[
+    "a", "an", "generate", "create", "produce", "一个", "一段", "1个", "1段", "生成", "制作", "做",
+];
+const ORIGINAL_AUDIO_WORDS: &[&str] = &[
+    "original audio",
+    "original sound",
+    "original soundtrack",
+    "clip audio",
+    "clips audio",
+    "clips' audio",
+    "clip sound",
+    "camera audio",
+    "camera sound",
+    "video sound",
+    "video's sound",
+    "the clips",
+    "原声",
+    "原音",
+    "视频声音",
+    "视频的声音",
+    "现场声",
+    "原视频声音",
+];
+const UNMUTE_WORDS: &[&str] = &[
+    "unmute",
+    "restore",
+    "bring back",
+    "turn on",
+    "keep the original",
+    "恢复",
+    "打开",
+    "保留原声",
+];
+const MUTE_WORDS: &[&str] = &[
+    "mute", "silence", "remove", "turn off", "drop", "no", "without", "静音", "去掉", "关掉",
+    "关闭", "删掉", "不要",
+];
+const DUCK_WORDS: &[&str] = &[
+    "duck",
+    "ducking",
+    "under the talking",
+    "under talking",
+    "under the speech",
+    "under speech",
+    "under the voice",
+    "under the voices",
+    "under the dialogue",
+    "under the narration",
+    "when people talk",
+    "when someone talks",
+    "when they talk",
+    "when people speak",
+    "when someone speaks",
+    "while talking",
+    "during speech",
+    "during the talking",
+    "说话",
+    "讲话",
+    "人声",
+    "对白",
+    "旁白",
+];
+const TEMPO_WORDS: &[&str] = &["tempo", "bpm", "pace", "beat", "节奏", "节拍", "速度"];
+const FASTER_WORDS: &[&str] = &[
+    "faster",
+    "quicker",
+    "speed up",
+    "up the tempo",
+    "more energy",
+    "快一点",
+    "快些",
+    "更快",
+    "加快",
+    "快点",
+];
+const SLOWER_WORDS: &[&str] = &[
+    "slower",
+    "slow down",
+    "slow it down",
+    "less energy",
+    "慢一点",
+    "慢些",
+    "更慢",
+    "放慢",
+    "慢点",
+];
+/// Signals that a style or mood word is a change to the current music.
+const INSTEAD_WORDS: &[&str] = &[
+    "instead",
+    "rather",
+    "switch to",
+    "change to",
+    "use",
+    "with",
+    "换成",
+    "改成",
+    "换",
+    "改用",
+    "用",
+];
+/// Comparative forms: the mood is relative to the current music.
+const COMPARATIVE_WORDS: &[&str] = &[
+    "calmer", "happier", "sadder", "darker", "brighter", "gentler", "more", "less", "bit more",
+    "更", "再", "一点", "一些", "些",
+];
+const VAGUE_WORDS: &[&str] = &[
+    "better",
+    "nicer",
+    "improve",
+    "improve it",
+    "fix it",
+    "more professional",
+    "look good",
+    "awesome",
+    "cooler",
+    "优化",
+    "好看",
+    "更好",
+    "美化",
+    "高级",
+    "改进",
+];
+const LENGTH_WORDS: &[&str] = &[
+    "shorten",
+    "shorter",
+    "make it",
+    "make the video",
+    "the whole",
+    "whole video",
+    "total",
+    "overall",
+    "cut it down",
+    "cut down",
+    "down to",
+    "the video to",
+    "it to",
+    "video length",
+    "缩短",
+    "总长",
+    "总时长",
+    "整个",
+    "视频改成",
+    "改成",
+    "剪成",
+    "变成",
+    "压缩到",
+    "控制在",
+];
+
 /// Parses one message.
 pub fn parse(message: &str) -> Intent {
     let (unquoted, quoted) = lift_quotes(message.trim());
-    let text = normalize(&unquoted);
+    let text = typos::repair(&normalize(&unquoted));
 
-    if has_any(&text, TITLE_WORDS) && !has_any(&text, MUSIC_WORDS) {
+    if has_any(&text, TITLE_WORDS) && !has_any(&text, MUSIC_WORDS) && !has_any(&text, MONTAGE_WORDS)
+    {
         if has_any(&text, REMOVE_WORDS) {
             return Intent::RemoveTitle;
         }
         return Intent::AddTitle {
             text: title_text(message, quoted),
             duration_ms: seconds_in(&text),
+            at: title_at(&text),
         };
     }
     if has_any(&text, UNDO_WORDS) {
         return Intent::Undo;
     }
+    if has_any(&text, START_OVER_WORDS) {
+        return Intent::StartOver;
+    }
     if has_any(&text, HELP_WORDS) {
         return Intent::Help;
     }
-    if has_any(&text, DESCRIBE_WORDS) && !has_any(&text, &["add", "添加", "加"]) {
+    if (has_any(&text, DESCRIBE_WORDS) || has_any(&text, STATUS_WORDS))
+        && !has_any(&text, &["add", "添加", "加"])
+    {
         return Intent::Describe;
     }
+    if let Some(request) = make_video(&text, quoted.clone()) {
+        return Intent::MakeVideo(request);
+    }
+    if has_any(&text, ORIGINAL_AUDIO_WORDS) && !has_any(&text, MUSIC_WORDS) {
+        if has_any(&text, UNMUTE_WORDS) {
+            return Intent::OriginalAudio { mute: false };
+        }
+        if has_any(&text, MUTE_WORDS) {
+            return Intent::OriginalAudio { mute: true };
+        }
+    }
     let mentions_music = has_any(&text, MUSIC_WORDS);
+    if has_any(&text, DUCK_WORDS) && (mentions_music || has_any(&text, &["duck", "ducking"])) {
+        let off = has_any(
+            &text,
+            &["stop", "don't", "dont", "no", "不要", "取消", "别"],
+        );
+        return Intent::DuckMusic(!off);
+    }
     let adding = has_any(&text, ADD_WORDS);
     if let Some((fade_in_ms, fade_out_ms)) = fades(&text)
         && !(adding && mentions_music)
@@ -687,7 +996,13 @@ pub fn parse(message: &str) -> Intent {
         {
             return Intent::MusicVolume(change);
         }
+        if let Some(tweak) = music_tweak(&text, true) {
+            return Intent::RestyleMusic(tweak);
+        }
         return Intent::AddMusic(music_request(&text, quoted));
+    }
+    if let Some(tweak) = music_tweak(&text, false) {
+        return Intent::RestyleMusic(tweak);
     }
     if has_any(&text, &["volume", "音量"])
         && !mentions_clip(&text)
@@ -697,6 +1012,10 @@ pub fn parse(message: &str) -> Intent {
     }
     if mood_of(&text).is_some() && has_any(&text, &["background", "背景"]) {
         return Intent::AddMusic(music_request(&text, quoted));
+    }
+    let options = video_options(&text);
+    if options != VideoOptions::default() {
+        return Intent::VideoOptions(options);
     }
     if has_any(&text, SWAP_WORDS)
         && let [a, b, ..] = clip_refs(&text)[..]
@@ -708,6 +1027,9 @@ pub fn parse(message: &str) -> Intent {
     {
         return intent;
     }
+    if let Some(ms) = total_length(&text) {
+        return Intent::SetLength(ms);
+    }
     if has_any(&text, TRIM_WORDS)
         && let Some(trim) = trim(&text)
     {
@@ -716,7 +1038,266 @@ pub fn parse(message: &str) -> Intent {
             trim,
         };
     }
+    if has_any(&text, VAGUE_WORDS) {
+        return Intent::Vague;
+    }
     Intent::Unknown
+}
+
+fn title_at(text: &str) -> TitleAt {
+    if has_any(
+        text,
+        &[
+            "at the start",
+            "at the beginning",
+            "in the beginning",
+            "opening",
+            "intro",
+            "开头",
+            "片头",
+            "开始",
+        ],
+    ) {
+        TitleAt::Start
+    } else if has_any(
+        text,
+        &[
+            "at the end",
+            "end card",
+            "ending",
+            "outro",
+            "结尾",
+            "片尾",
+            "最后",
+        ],
+    ) {
+        TitleAt::End
+    } else {
+        TitleAt::Next
+    }
+}
+
+/// A new video: a montage word, or "a/generate ... video" with a length, mood or subject.
+fn make_video(text: &str, quoted: Option<String>) -> Option<VideoRequest> {
+    let montage = has_any(text, MONTAGE_WORDS);
+    // "generate music that matches my video" is about music, not a new video.
+    let new_video = has_any(text, VIDEO_NOUNS)
+        && !has_any(text, MUSIC_WORDS)
+        && has_any(text, NEW_VIDEO_WORDS)
+        && !mentions_clip(text)
+        && (seconds_in(text).is_some() || mood_of(text).is_some() || subject_of(text).is_some());
+    if !(montage || new_video) {
+        return None;
+    }
+    Some(VideoRequest {
+        length_ms: seconds_in(text),
+        mood: mood_of(text).map(str::to_owned),
+        title: quoted,
+        subject: subject_of(text),
+        options: video_options(text),
+    })
+}
+
+/// What a new video is about: the words after "for"/"about"/"of" (English), or the words
+/// before "视频/混剪" after the length (Chinese: "60秒的旅行混剪视频" -> "旅行").
+fn subject_of(text: &str) -> Option<String> {
+    static EN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"\b(?:for|about|of|celebrating|showing)\s+(?:my|our|the|a|an)?\s*([a-z][a-z' -]{2,60})").ok()
+    });
+    static ZH: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r"(?:秒钟?|分钟)?的?([\p{Han}]{1,12}?)(?:的)?(?:混剪|集锦|快剪|视频|短片|影片)")
+            .ok()
+    });
+    let cleanup = |s: &str| {
+        let mut s = s.trim().to_owned();
+        for tail in [
+            " video", " clips", " clip", " footage", " montage", " please",
+        ] {
+            if let Some(stripped) = s.strip_suffix(tail) {
+                s = stripped.trim().to_owned();
+            }
+        }
+        s
+    };
+    if let Some(caps) = EN.as_ref().and_then(|re| re.captures(text))
+        && let Some(m) = caps.get(1)
+    {
+        let subject = cleanup(m.as_str());
+        let generic = [
+            "these",
+            "these clips",
+            "my clips",
+            "the clips",
+            "them",
+            "it",
+            "all",
+        ];
+        if !subject.is_empty() && !generic.contains(&subject.as_str()) {
+            return Some(subject);
+        }
+        return None;
+    }
+    let caps = ZH.as_ref()?.captures(text)?;
+    let subject = caps
+        .get(1)?
+        .as_str()
+        .trim_start_matches(['个', '段', '生', '成', '做', '一']);
+    let generic = ["这些", "我的", "这个", "一个", "个"];
+    (!subject.is_empty() && !generic.contains(&subject)).then(|| subject.to_owned())
+}
+
+fn video_options(text: &str) -> VideoOptions {
+    let order = if has_any(
+        text,
+        &[
+            "energy arc",
+            "by energy",
+            "energy",
+            "build up",
+            "builds up",
+            "calm to intense",
+            "能量",
+            "由静到动",
+            "情绪递进",
+        ],
+    ) {
+        Some(ClipOrder::EnergyArc)
+    } else if has_any(
+        text,
+        &[
+            "original order",
+            "upload order",
+            "order i uploaded",
+            "my order",
+            "上传顺序",
+            "原来的顺序",
+        ],
+    ) {
+        Some(ClipOrder::AsUploaded)
+    } else {
+        None
+    };
+    let transition = if has_any(
+        text,
+        &[
+            "crossfade",
+            "crossfades",
+            "cross-fade",
+            "cross fade",
+            "dissolve",
+            "dissolves",
+            "交叉淡化",
+            "叠化",
+            "溶解",
+        ],
+    ) {
+        Some(Transition::Crossfade)
+    } else if has_any(
+        text,
+        &["dip to black", "fade to black", "dips", "黑场", "闪黑"],
+    ) {
+        Some(Transition::DipToBlack)
+    } else if has_any(
+        text,
+        &[
+            "hard cuts",
+            "straight cuts",
+            "no transitions",
+            "直接切",
+            "硬切",
+            "不要转场",
+        ],
+    ) {
+        Some(Transition::Cut)
+    } else {
+        None
+    };
+    let framing = if has_any(
+        text,
+        &[
+            "blur",
+            "blurred",
+            "blurry background",
+            "blur-pad",
+            "blur pad",
+            "模糊背景",
+            "背景模糊",
+            "模糊填充",
+        ],
+    ) {
+        Some(Framing::BlurPad)
+    } else if has_any(
+        text,
+        &[
+            "letterbox",
+            "letterboxed",
+            "black bars",
+            "pillarbox",
+            "黑边",
+            "加黑边",
+        ],
+    ) {
+        Some(Framing::Letterbox)
+    } else {
+        None
+    };
+    VideoOptions {
+        order,
+        transition,
+        framing,
+    }
+}
+
+/// A change to the current music: a comparative mood ("calmer", "更欢快"), a tempo change,
+/// or another style ("use piano instead"). `about_music`: the message names the music.
+fn music_tweak(text: &str, about_music: bool) -> Option<MusicTweak> {
+    let tempo_named = has_any(text, TEMPO_WORDS);
+    let tempo = if has_any(text, FASTER_WORDS)
+        || tempo_named
+            && has_any(
+                text,
+                &["up", "higher", "increase", "quick", "fast", "快", "提高"],
+            ) {
+        Some(Tempo::Faster)
+    } else if has_any(text, SLOWER_WORDS)
+        || tempo_named && has_any(text, &["down", "lower", "decrease", "slow", "慢", "降低"])
+    {
+        Some(Tempo::Slower)
+    } else {
+        None
+    };
+    if !about_music && mentions_clip(text) {
+        return None; // "make clip 2 faster" is about the clip
+    }
+    // "use piano instead", "换成钢琴": a style word counts only as a change ("add piano
+    // music" is a new track, which the add path composes).
+    let switching = has_any(text, INSTEAD_WORDS)
+        && (!about_music || !has_any(text, &["use", "with", "用"]) || has_any(text, &["instead"]));
+    let style = nemo_music::Style::find_in(text)
+        .filter(|_| switching)
+        .map(|s| s.name().to_owned());
+    let comparative = has_any(text, COMPARATIVE_WORDS);
+    let mood = mood_of(text)
+        .filter(|_| comparative || about_music && has_any(text, INSTEAD_WORDS) || style.is_some())
+        .map(str::to_owned);
+    // Mood words alone with the music named ("add calm music") are a new track, handled by
+    // the caller; comparatives, tempo and styles are changes to the current one.
+    let is_change = tempo.is_some()
+        || style.is_some()
+        || mood.is_some() && (comparative || has_any(text, &["instead", "换一首", "换成", "改成"]));
+    is_change.then_some(MusicTweak { mood, tempo, style })
+}
+
+/// "shorten to 30 seconds", "make it 45 s", "缩短到30秒": the whole video's length.
+fn total_length(text: &str) -> Option<i64> {
+    if !has_any(text, LENGTH_WORDS) || mentions_clip(text) {
+        return None;
+    }
+    // "cut the first 2 seconds" trims a clip's edge, not the whole video.
+    if has_any(text, &["first", "last", "beginning", "前", "后"]) {
+        return None;
+    }
+    seconds_in(text)
 }
 
 fn mentions_clip(text: &str) -> bool {
@@ -1016,3 +1597,4 @@ fn trim(text: &str) -> Option<Trim> {
 
 #[cfg(test)]
 mod tests;
+mod typos;

@@ -6,7 +6,7 @@
 use nemo_protocol::{RawDraft, TrackType};
 
 use super::edit::{Change, GeneratedInfo, Problem};
-use super::intent::Lang;
+use super::intent::{Framing, Lang, MusicTweak, Tempo, Transition};
 use crate::timeline;
 
 fn secs(ms: i64) -> String {
@@ -37,9 +37,14 @@ fn generated_en(info: &GeneratedInfo) -> String {
         .as_deref()
         .map(|f| format!(", {f}"))
         .unwrap_or_default();
+    let key = if info.key.is_empty() {
+        String::new()
+    } else {
+        format!(" in {}", info.key)
+    };
     format!(
-        " (new {} {} in {}, {:.0} BPM{fitted})",
-        info.mood, info.style, info.key, info.bpm
+        " (new {} {}{key}, {:.0} BPM{fitted})",
+        info.mood, info.style, info.bpm
     )
 }
 
@@ -49,9 +54,14 @@ fn generated_zh(info: &GeneratedInfo) -> String {
         .as_deref()
         .map(|f| format!("，{f}"))
         .unwrap_or_default();
+    let key = if info.key.is_empty() {
+        String::new()
+    } else {
+        format!("，{}", info.key)
+    };
     format!(
-        "（新生成的 {} {}，{}，{:.0} BPM{fitted}）",
-        info.mood, info.style, info.key, info.bpm
+        "（新生成的 {} {}{key}，{:.0} BPM{fitted}）",
+        info.mood, info.style, info.bpm
     )
 }
 
@@ -284,6 +294,277 @@ pub fn change(lang: Lang, change: &Change) -> String {
             if *count == 1 { "" } else { "s" }
         ),
         (Lang::Zh, Change::TitleRemoved { count }) => format!("已删除 {count} 个标题。"),
+        (Lang::En, Change::Ducking { name, on: true }) => format!(
+            "\"{name}\" now dips under speech, so voices stay clear.\nSay \"stop ducking\" to keep it level."
+        ),
+        (Lang::En, Change::Ducking { name, on: false }) => {
+            format!("\"{name}\" now stays at one level, even while people talk.")
+        }
+        (Lang::Zh, Change::Ducking { name, on: true }) => {
+            format!("有人说话时“{name}”会自动压低，人声更清楚。\n说“取消闪避”可恢复。")
+        }
+        (Lang::Zh, Change::Ducking { name, on: false }) => {
+            format!("“{name}”现在保持同一音量，说话时不再压低。")
+        }
+        (Lang::En, Change::OriginalAudio { muted: true, clips }) => format!(
+            "Muted the original audio of {clips} clip{}; only the music plays.\nSay \"unmute the original audio\" to bring it back.",
+            plural(*clips)
+        ),
+        (
+            Lang::En,
+            Change::OriginalAudio {
+                muted: false,
+                clips,
+            },
+        ) => format!(
+            "Restored the original audio of {clips} clip{}.",
+            plural(*clips)
+        ),
+        (Lang::Zh, Change::OriginalAudio { muted: true, clips }) => {
+            format!("已静音 {clips} 个片段的原声，只保留背景音乐。\n说“恢复原声”即可找回。")
+        }
+        (
+            Lang::Zh,
+            Change::OriginalAudio {
+                muted: false,
+                clips,
+            },
+        ) => {
+            format!("已恢复 {clips} 个片段的原声。")
+        }
+        (
+            Lang::En,
+            Change::LengthSet {
+                before_ms,
+                after_ms,
+                clips,
+            },
+        ) => format!(
+            "Video length {} s -> {} s ({clips} clip{} {} in proportion; the music follows).\nNext: click Export, or ask for another length.",
+            secs(*before_ms),
+            secs(*after_ms),
+            plural(*clips),
+            if after_ms < before_ms {
+                "shortened"
+            } else {
+                "lengthened"
+            }
+        ),
+        (
+            Lang::Zh,
+            Change::LengthSet {
+                before_ms,
+                after_ms,
+                clips,
+            },
+        ) => format!(
+            "视频时长 {} 秒 -> {} 秒（{clips} 个片段按比例{}，背景音乐随之调整）。\n接下来可以点击导出，或换一个时长。",
+            secs(*before_ms),
+            secs(*after_ms),
+            if after_ms < before_ms {
+                "缩短"
+            } else {
+                "延长"
+            }
+        ),
+        (Lang::En, Change::StartedOver { clips }) => format!(
+            "Started over: {clips} clip{} as uploaded, no trims, music or titles. Say \"undo\" to get the previous version back.",
+            plural(*clips)
+        ),
+        (Lang::Zh, Change::StartedOver { clips }) => format!(
+            "已重新开始：{clips} 个片段恢复为上传时的样子，去掉了剪辑、音乐和标题。说“撤销”可找回之前的版本。"
+        ),
+        (
+            Lang::En,
+            Change::MontageBuilt {
+                clips,
+                shots,
+                length_ms,
+                music,
+                beat_hit_ratio,
+            },
+        ) => format!(
+            "Made a {} s montage: {shots} shots from {clips} clip{}, cut on the beat of \"{music}\" composed for it ({}% of cuts on a beat).\n\
+             Next: ask for crossfades, blur-pad for portrait clips, energy order, a title, or click Export.",
+            secs(*length_ms),
+            plural(*clips),
+            (beat_hit_ratio * 100.0).round() as i64
+        ),
+        (
+            Lang::Zh,
+            Change::MontageBuilt {
+                clips,
+                shots,
+                length_ms,
+                music,
+                beat_hit_ratio,
+            },
+        ) => format!(
+            "已做成 {} 秒混剪：{clips} 个片段剪成 {shots} 个镜头，卡在为它创作的“{music}”的节拍上（{}% 的剪辑点在拍上）。\n\
+             接下来可以加转场、竖屏模糊背景、按能量排序、加标题，或者点击导出。",
+            secs(*length_ms),
+            (beat_hit_ratio * 100.0).round() as i64
+        ),
+        (
+            Lang::En,
+            Change::VideoGenerated {
+                length_ms,
+                music,
+                title,
+            },
+        ) => generated_video(Lang::En, *length_ms, music, title.as_deref()),
+        (
+            Lang::Zh,
+            Change::VideoGenerated {
+                length_ms,
+                music,
+                title,
+            },
+        ) => generated_video(Lang::Zh, *length_ms, music, title.as_deref()),
+        (Lang::En, Change::OptionsSet { options, order }) => {
+            let mut parts = Vec::new();
+            if let Some(order_names) = order {
+                parts.push(format!(
+                    "clips ordered by energy: {}",
+                    order_line(order_names)
+                ));
+            } else if options.order.is_some() {
+                parts.push("clips kept in upload order".to_owned());
+            }
+            if let Some(t) = options.transition {
+                parts.push(
+                    match t {
+                        Transition::Crossfade => "crossfades between clips",
+                        Transition::DipToBlack => "dips to black between clips",
+                        Transition::Cut => "hard cuts between clips",
+                    }
+                    .to_owned(),
+                );
+            }
+            if let Some(f) = options.framing {
+                parts.push(
+                    match f {
+                        Framing::BlurPad => "portrait clips over a blurred background",
+                        Framing::Letterbox => "portrait clips letterboxed with black bars",
+                    }
+                    .to_owned(),
+                );
+            }
+            format!("Montage settings: {}.", parts.join("; "))
+        }
+        (Lang::Zh, Change::OptionsSet { options, order }) => {
+            let mut parts = Vec::new();
+            if let Some(order_names) = order {
+                parts.push(format!("按能量排序：{}", order_line(order_names)));
+            } else if options.order.is_some() {
+                parts.push("保持上传顺序".to_owned());
+            }
+            if let Some(t) = options.transition {
+                parts.push(
+                    match t {
+                        Transition::Crossfade => "片段之间交叉淡化",
+                        Transition::DipToBlack => "片段之间闪黑",
+                        Transition::Cut => "片段之间直接切换",
+                    }
+                    .to_owned(),
+                );
+            }
+            if let Some(f) = options.framing {
+                parts.push(
+                    match f {
+                        Framing::BlurPad => "竖屏片段用模糊背景填充",
+                        Framing::Letterbox => "竖屏片段加黑边",
+                    }
+                    .to_owned(),
+                );
+            }
+            format!("混剪设置：{}。", parts.join("；"))
+        }
+    }
+}
+
+/// The headline of a music restyle: what was asked and the tempo before -> after.
+pub fn restyled(lang: Lang, tweak: &MusicTweak, before_bpm: Option<f64>, after_bpm: f64) -> String {
+    let words = tweak_words(lang, tweak);
+    let tempo = before_bpm.map_or_else(
+        || format!("{after_bpm:.0} BPM"),
+        |b| format!("{b:.0} -> {after_bpm:.0} BPM"),
+    );
+    match lang {
+        Lang::En => format!("Recomposed the music ({words}): {tempo}."),
+        Lang::Zh => format!("已重新创作音乐（{words}）：{tempo}。"),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A clarifying line listing the clips, for "which clip?" problems.
+pub fn clip_choices(lang: Lang, names: &[String]) -> String {
+    match lang {
+        Lang::En => format!("Your clips: {}. Which one did you mean?", order_line(names)),
+        Lang::Zh => format!("你的片段：{}。你指的是哪一个？", order_line(names)),
+    }
+}
+
+/// The reply to a request too vague to act on: concrete choices.
+pub fn vague(lang: Lang) -> String {
+    match lang {
+        Lang::En => "What should I change? Pick one or say it your way:\n\
+             1. \"make the music calmer\" or \"use piano instead\"\n\
+             2. \"shorten to 30 seconds\"\n\
+             3. \"add a title 'My trip' at the start\"\n\
+             4. \"add crossfades\" or \"order the clips by energy\"\n\
+             5. \"lower the music under the talking\""
+            .to_owned(),
+        Lang::Zh => "想改哪里？可以选一个，或者直接告诉我：\n\
+             1. “音乐换成更平静的”或“换成钢琴”\n\
+             2. “缩短到30秒”\n\
+             3. “在开头加标题‘我的旅行’”\n\
+             4. “加交叉淡化转场”或“按能量排序”\n\
+             5. “说话时把音乐压低”"
+            .to_owned(),
+    }
+}
+
+/// What a music restyle asked for, as a short phrase ("calmer, faster, piano").
+pub fn tweak_words(lang: Lang, tweak: &MusicTweak) -> String {
+    let mut words = Vec::new();
+    if let Some(mood) = &tweak.mood {
+        words.push(match lang {
+            Lang::En => mood.clone(),
+            Lang::Zh => format!("更{mood}"),
+        });
+    }
+    match (lang, tweak.tempo) {
+        (Lang::En, Some(Tempo::Faster)) => words.push("faster".to_owned()),
+        (Lang::En, Some(Tempo::Slower)) => words.push("slower".to_owned()),
+        (Lang::Zh, Some(Tempo::Faster)) => words.push("节奏更快".to_owned()),
+        (Lang::Zh, Some(Tempo::Slower)) => words.push("节奏更慢".to_owned()),
+        (_, None) => {}
+    }
+    if let Some(style) = &tweak.style {
+        words.push(style.clone());
+    }
+    words.join(", ")
+}
+
+/// The reply after a video with generated visuals was made (no clips uploaded).
+pub fn generated_video(lang: Lang, length_ms: i64, music: &str, title: Option<&str>) -> String {
+    let title_en = title
+        .map(|t| format!(" titled \"{t}\""))
+        .unwrap_or_default();
+    let title_zh = title.map(|t| format!("，标题“{t}”")).unwrap_or_default();
+    match lang {
+        Lang::En => format!(
+            "Made a {} s video{title_en} with \"{music}\" composed for it. The visuals are generated (colours and shapes that follow the music); upload clips to use your own footage.\nNext: click Export, or ask for calmer or faster music.",
+            secs(length_ms)
+        ),
+        Lang::Zh => format!(
+            "已生成一段 {} 秒的视频{title_zh}，配乐“{music}”为它创作。画面是生成的（随音乐变化的色彩和图形）；上传你的片段即可使用自己的素材。\n接下来可以点击导出，或让音乐更平静、更快。",
+            secs(length_ms)
+        ),
     }
 }
 
@@ -320,6 +601,28 @@ pub fn problem(lang: Lang, problem: &Problem) -> String {
         (Lang::Zh, Problem::NoUploadedAudio) => "没有找到你上传的音频。请上传 mp3/wav/m4a/aac 文件，或者让我生成一段音乐。".to_owned(),
         (Lang::En, Problem::SamePlace) => "That clip is already there; nothing to change.".to_owned(),
         (Lang::Zh, Problem::SamePlace) => "这个片段已经在那个位置了，无需调整。".to_owned(),
+        (Lang::En, Problem::AlreadySo) => "It's already that way; nothing to change.".to_owned(),
+        (Lang::Zh, Problem::AlreadySo) => "已经是这样了，无需修改。".to_owned(),
+        (Lang::En, Problem::NoClipAudio) => "None of the clips has sound of its own, so there is nothing to mute or restore.".to_owned(),
+        (Lang::Zh, Problem::NoClipAudio) => "这些片段本身都没有声音，无需静音或恢复。".to_owned(),
+        (Lang::En, Problem::NotEnoughFootage { asked_ms, max_ms }) => format!(
+            "The clips hold only {} s of footage, so I can't make {} s. Choose: 1. make it {} s, 2. upload more clips, 3. add a still image (stills can last any length).",
+            secs(*max_ms), secs(*asked_ms), secs(*max_ms)
+        ),
+        (Lang::Zh, Problem::NotEnoughFootage { asked_ms, max_ms }) => format!(
+            "素材一共只有 {} 秒，做不到 {} 秒。可以选：1. 做成 {} 秒；2. 再上传一些片段；3. 加一张图片（图片可以任意时长）。",
+            secs(*max_ms), secs(*asked_ms), secs(*max_ms)
+        ),
+        (Lang::En, Problem::TooShortTotal { asked_ms, min_ms }) => format!(
+            "{} s is too short for all the clips (at least {} s). Remove a clip first, or choose a longer length.",
+            secs(*asked_ms), secs(*min_ms)
+        ),
+        (Lang::Zh, Problem::TooShortTotal { asked_ms, min_ms }) => format!(
+            "{} 秒放不下所有片段（至少 {} 秒）。可以先删掉一个片段，或选一个更长的时长。",
+            secs(*asked_ms), secs(*min_ms)
+        ),
+        (Lang::En, Problem::NoAnalysis) => "I couldn't analyse the clips' energy, so I left the order as it is. Try \"move clip 3 to the start\" to reorder by hand.".to_owned(),
+        (Lang::Zh, Problem::NoAnalysis) => "无法分析片段的能量，顺序保持不变。可以说“把第三个片段移到开头”手动调整。".to_owned(),
         (lang, Problem::NotAnEdit) => help(lang),
     }
 }

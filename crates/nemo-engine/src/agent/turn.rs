@@ -48,7 +48,7 @@ pub enum TurnError {
 }
 
 /// Streams events to the client (when still connected) and records them.
-struct Events<'a> {
+pub(super) struct Events<'a> {
     sink: &'a mpsc::Sender<SimpleEvent>,
     log: Vec<SimpleEvent>,
 }
@@ -60,7 +60,7 @@ impl Events<'_> {
         self.log.push(event);
     }
 
-    async fn tool_call(&mut self, name: &str, args: Value) {
+    pub(super) async fn tool_call(&mut self, name: &str, args: Value) {
         self.send(SimpleEvent::ToolCall {
             name: name.to_owned(),
             args,
@@ -68,7 +68,7 @@ impl Events<'_> {
         .await;
     }
 
-    async fn tool_result(&mut self, name: &str, result: Value) {
+    pub(super) async fn tool_result(&mut self, name: &str, result: Value) {
         self.send(SimpleEvent::ToolResult {
             name: name.to_owned(),
             result,
@@ -117,6 +117,17 @@ pub async fn run_turn(
         Intent::AddMusic(request) => {
             add_music(ctx, session_id, request, message, lang, &mut events).await?
         }
+        Intent::Vague => (reply::vague(lang), None),
+        Intent::RestyleMusic(tweak) => {
+            super::restyle::restyle(ctx, session_id, tweak, lang, &mut events).await?
+        }
+        Intent::MakeVideo(request) => {
+            super::video::make_video(ctx, session_id, request, message, lang, &mut events).await?
+        }
+        Intent::StartOver => super::video::start_over(ctx, session_id, lang, &mut events).await?,
+        Intent::VideoOptions(options) => {
+            super::video::set_options(ctx, session_id, *options, lang, &mut events).await?
+        }
         other => edit_turn(ctx, session_id, other, lang, &mut events).await?,
     };
     events
@@ -140,6 +151,9 @@ fn action_name(intent: &Intent) -> &'static str {
         Intent::MoveClip { .. } | Intent::SwapClips(..) => "reorder_clips",
         Intent::AddTitle { .. } => "add_title",
         Intent::RemoveTitle => "remove_title",
+        Intent::DuckMusic(_) => "duck_music",
+        Intent::OriginalAudio { .. } => "original_audio",
+        Intent::SetLength(_) => "set_length",
         _ => "edit",
     }
 }
@@ -164,10 +178,23 @@ async fn edit_turn(
             edit::apply(draft, parsed).map(Some)
         })
         .await?;
-    Ok(finish_edit(outcome, lang, events).await)
+    let clip_problem = matches!(
+        outcome,
+        Err(Problem::ClipOutOfRange { .. } | Problem::WhichClip { .. })
+    );
+    let (mut text, version) = finish_edit(outcome, lang, events).await;
+    if clip_problem {
+        // A clarifying question names the choices.
+        let (_, draft) = ctx.store.current_draft(session_id).await?;
+        let names = edit::clip_names(&draft);
+        if !names.is_empty() {
+            text = format!("{text}\n{}", reply::clip_choices(lang, &names));
+        }
+    }
+    Ok((text, version))
 }
 
-async fn finish_edit(
+pub(super) async fn finish_edit(
     outcome: Result<Option<(i64, Change)>, Problem>,
     lang: Lang,
     events: &mut Events<'_>,

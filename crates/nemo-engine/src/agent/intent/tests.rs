@@ -30,6 +30,7 @@ fn title(text: &str) -> Intent {
     Intent::AddTitle {
         text: text.to_owned(),
         duration_ms: None,
+        at: TitleAt::Next,
     }
 }
 
@@ -93,9 +94,11 @@ fn phrase_table() {
         // music: replace / remove
         (
             "replace the music with something calmer",
-            music(|m| {
-                m.replace = true;
-                m.mood = Some("calm".to_owned());
+            // A comparative is a change to the current music's brief.
+            Intent::RestyleMusic(MusicTweak {
+                mood: Some("calm".to_owned()),
+                tempo: None,
+                style: None,
             }),
         ),
         (
@@ -211,6 +214,7 @@ fn phrase_table() {
             Intent::AddTitle {
                 text: "Day 1".to_owned(),
                 duration_ms: Some(5000),
+                at: TitleAt::Next,
             },
         ),
         ("remove the title", Intent::RemoveTitle),

@@ -1,0 +1,222 @@
+//! Follow-ups that change the current music ("make the music calmer", "faster tempo",
+//! "use piano instead", "换一首更欢快的音乐"): the current bed's brief (mood, style, tempo,
+//! read back from its segment) is changed as asked and the music is composed again, as long
+//! as the picture, with the clip boundaries as accents.
+//!
+//! The brief is built here ([`restyle_brief`], pure) and composed with
+//! [`crate::montage::compose_music`], which takes a whole `MusicBrief` (style and tempo
+//! included; `agent::music::MusicSpec` carries neither yet).
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use nemo_music::{Mood, MusicBrief, NamedMood, Style, TempoSpec};
+use nemo_protocol::RawDraft;
+use serde_json::json;
+
+use super::edit::{self, GeneratedInfo, Problem};
+use super::intent::{Lang, MusicTweak, Tempo};
+use super::music::{DEFAULT_MUSIC_MS, MIN_MUSIC_MS};
+use super::reply;
+use super::turn::{Events, TurnContext, TurnError, finish_edit};
+use crate::store::{MediaRow, now_ms};
+use crate::timeline;
+
+/// How much faster or slower "faster"/"slower" makes the music.
+const TEMPO_STEP: f64 = 1.25;
+/// Tempo range the composer is asked for.
+const MIN_BPM: f64 = 50.0;
+const MAX_BPM: f64 = 180.0;
+/// Tempo assumed for a bed whose tempo is unknown (an uploaded song).
+const ASSUMED_BPM: f64 = 100.0;
+
+/// What the current music bed is, as far as its segment says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentMusic {
+    pub name: String,
+    pub mood: Option<NamedMood>,
+    pub style: Option<Style>,
+    pub bpm: Option<f64>,
+    pub volume: f64,
+}
+
+/// The current bed, read from `m.mood`/`m.style`/`m.bpm` (generated music) or its name
+/// ("calm piano").
+pub fn current_music(draft: &RawDraft) -> Option<CurrentMusic> {
+    let seg = timeline::music(draft).first()?;
+    let name = seg.nm.clone().unwrap_or_else(|| "the music".to_owned());
+    let m = seg.m.as_ref();
+    let text = |key: &str| m.and_then(|m| m.get(key)).and_then(|v| v.as_str());
+    let mood = text("mood")
+        .and_then(NamedMood::parse)
+        .or_else(|| NamedMood::find_in(&name));
+    let style = text("style")
+        .and_then(Style::parse)
+        .or_else(|| Style::find_in(&name));
+    Some(CurrentMusic {
+        name,
+        mood,
+        style,
+        bpm: m
+            .and_then(|m| m.get("bpm"))
+            .and_then(serde_json::Value::as_f64),
+        volume: seg.vol.unwrap_or(timeline::DEFAULT_MUSIC_VOLUME),
+    })
+}
+
+/// Clip boundaries on the timeline: where beats should land.
+fn clip_boundaries(draft: &RawDraft) -> Vec<u64> {
+    let clips = timeline::clips(draft);
+    let mut at = 0_i64;
+    clips
+        .iter()
+        .take(clips.len().saturating_sub(1))
+        .map(|s| {
+            at += s.d.unwrap_or(0);
+            at.max(0) as u64
+        })
+        .collect()
+}
+
+/// The brief for the changed music: the asked-for mood (else the current one, else calm);
+/// the asked-for style (else the current one unless the mood changed, then the mood's own);
+/// a tempo 25 % faster or slower than the current one when asked; as long as the picture.
+pub fn restyle_brief(draft: &RawDraft, tweak: &MusicTweak, seed: u64) -> MusicBrief {
+    let current = current_music(draft);
+    let mood = tweak
+        .mood
+        .as_deref()
+        .and_then(NamedMood::parse)
+        .or_else(|| current.as_ref().and_then(|c| c.mood))
+        .unwrap_or(NamedMood::Calm);
+    let video_ms = timeline::video_length_ms(draft);
+    let length_ms = if video_ms > 0 {
+        video_ms as u64
+    } else {
+        timeline::music(draft)
+            .first()
+            .and_then(|s| s.d)
+            .map_or(DEFAULT_MUSIC_MS, |d| d.max(0) as u64)
+    };
+    let mut brief = MusicBrief::new(Mood::Named(mood), length_ms.max(MIN_MUSIC_MS));
+    brief.style = match (&tweak.style, &tweak.mood) {
+        (Some(style), _) => Style::parse(style),
+        (None, Some(_)) => None,
+        (None, None) => current.as_ref().and_then(|c| c.style),
+    };
+    if let Some(tempo) = tweak.tempo {
+        let from = current.as_ref().and_then(|c| c.bpm).unwrap_or(ASSUMED_BPM);
+        let to = match tempo {
+            Tempo::Faster => from * TEMPO_STEP,
+            Tempo::Slower => from / TEMPO_STEP,
+        };
+        brief.tempo = TempoSpec::Bpm(to.clamp(MIN_BPM, MAX_BPM).round());
+    }
+    brief.accents_ms = clip_boundaries(draft);
+    brief.seed = seed;
+    brief
+}
+
+fn seed_for(session_id: &str, version: i64, tweak: &MusicTweak) -> u64 {
+    let mut h = DefaultHasher::new();
+    (session_id, version, format!("{tweak:?}")).hash(&mut h);
+    h.finish()
+}
+
+/// Composes the changed music and puts it in as the bed (one undoable edit).
+pub(super) async fn restyle(
+    ctx: &TurnContext,
+    session_id: &str,
+    tweak: &MusicTweak,
+    lang: Lang,
+    events: &mut Events<'_>,
+) -> Result<(String, Option<i64>), TurnError> {
+    let (version, draft) = ctx.store.current_draft(session_id).await?;
+    let before = current_music(&draft);
+    let brief = restyle_brief(&draft, tweak, seed_for(session_id, version, tweak));
+    events
+        .tool_call(
+            "generate_music",
+            json!({"restyle": reply::tweak_words(Lang::En, tweak),
+                   "mood": brief.mood.label(), "style": brief.style.map(Style::name),
+                   "length_ms": brief.duration_ms, "accents_ms": brief.accents_ms}),
+        )
+        .await;
+    let dir = std::env::temp_dir().join(format!("nemo-restyle-{}", uuid::Uuid::new_v4().simple()));
+    let composed = crate::montage::compose_music(brief, &dir).await;
+    let bytes = match &composed {
+        Ok(music) => tokio::fs::read(&music.path).await.ok(),
+        Err(_) => None,
+    };
+    // The WAV is in memory (or the composer failed): the scratch directory can go.
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let music = composed.map_err(|e| TurnError::Task(e.to_string()))?;
+    let bytes =
+        bytes.ok_or_else(|| TurnError::Task("the composed music could not be read".to_owned()))?;
+    let (sha256, key) = ctx.media.put_bytes(bytes.clone()).await?;
+    let row = MediaRow {
+        id: format!("med_{}", uuid::Uuid::new_v4().simple()),
+        session_id: session_id.to_owned(),
+        sha256,
+        object_key: key,
+        filename: format!("{}.wav", music.name),
+        file_type: "audio".to_owned(),
+        origin: "generated".to_owned(),
+        size_bytes: bytes.len() as i64,
+        duration_ms: Some(music.duration_ms as i64),
+        width: None,
+        height: None,
+        fps: None,
+        has_audio: true,
+        probe: json!({"format_name": "wav", "duration_ms": music.duration_ms}),
+        meta: Some(
+            json!({"kind": "music", "report": {"summary": music.summary, "bpm": music.bpm,
+                          "beat_times_ms": music.beats.beats_ms,
+                          "downbeat_times_ms": music.beats.downbeats_ms}}),
+        ),
+        created_at: now_ms(),
+    };
+    ctx.store.insert_media(&row).await?;
+    events
+        .tool_result(
+            "generate_music",
+            json!({"status": "done", "progress": 100, "media_id": row.id, "name": music.name,
+                   "duration_ms": music.duration_ms, "bpm": music.bpm}),
+        )
+        .await;
+    let mut words = music.name.splitn(2, ' ');
+    let info = GeneratedInfo {
+        mood: words.next().unwrap_or_default().to_owned(),
+        style: words.next().unwrap_or_default().to_owned(),
+        key: music
+            .summary
+            .split(", ")
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned(),
+        bpm: music.bpm,
+        fitted: None,
+    };
+    let volume = before.as_ref().map(|b| b.volume);
+    let name = music.name.clone();
+    events
+        .tool_call(
+            "edit_multitrack",
+            json!({"action": "restyle_music", "media_id": row.id}),
+        )
+        .await;
+    let outcome = ctx
+        .store
+        .edit_draft(session_id, "restyle_music", |draft| {
+            Ok::<_, Problem>(Some(edit::set_music(
+                draft,
+                &row,
+                &name,
+                volume,
+                Some(info.clone()),
+            )))
+        })
+        .await?;
+    let (text, version) = finish_edit(outcome, lang, events).await;
+    let headline = reply::restyled(lang, tweak, before.as_ref().and_then(|b| b.bpm), music.bpm);
+    Ok((format!("{headline}\n{text}"), version))
+}
