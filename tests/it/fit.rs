@@ -1,6 +1,8 @@
 //! Music fitted to the video, end to end: the in-process engine, "add background music that
 //! matches my video", export, and measurements on the rendered file with ffmpeg.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test on unexpected input")]
+
 use std::path::Path;
 
 use nemo_media::testing::{ClipFormat, DISTINCT_LOOKS, cuts_clip, speech_clip};
