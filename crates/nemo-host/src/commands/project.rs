@@ -108,6 +108,16 @@ fn draft_of(state: &nemo_protocol::SessionState) -> Draft {
 pub(crate) async fn credits(app: &mut Connected) -> Result<(), Failure> {
     app.ensure_project().await?;
     let credits = app.session.credits().await?;
+    if !app.is_remote() && credits.available >= nemo_engine::UNLIMITED_CREDITS {
+        app.out().say(&UxEvent::Reply {
+            text:
+                "Credits: unlimited. The embedded engine works on this machine and never charges."
+                    .to_owned(),
+        });
+        app.out()
+            .json(&serde_json::to_value(credits).unwrap_or(Value::Null));
+        return Ok(());
+    }
     app.out().say(&UxEvent::Credits {
         available: credits.available,
         frozen: credits.frozen,
