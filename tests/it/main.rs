@@ -10,6 +10,7 @@ mod fit;
 mod montage;
 mod music;
 mod plugins;
+mod recorded;
 mod render;
 mod render_poll;
 mod router;

@@ -7,8 +7,10 @@
     reason = "xtask talks to a terminal"
 )]
 
+mod bench;
 mod ci;
 mod dist;
+mod fixtures;
 mod plugins;
 mod tidy;
 
@@ -41,6 +43,13 @@ enum Command {
         #[command(subcommand)]
         action: plugins::Action,
     },
+    /// Record the real client's traffic with the embedded engine (tests/fixtures/recorded).
+    Fixtures {
+        #[command(subcommand)]
+        action: fixtures::Action,
+    },
+    /// Benchmarks against their physical floors and peer tools (release build; prints tables).
+    Bench(bench::Args),
     /// Release build of `nemo` and the plugins into a versioned archive with SHA-256 sums.
     Dist,
     /// Prepare a release: bump the version, check the tree, tag.
@@ -61,6 +70,8 @@ fn main() -> Result<()> {
         Command::Test { args } => ci::test(&sh, &args),
         Command::Tidy => tidy::run(&project_root()),
         Command::Plugins { action } => plugins::run(&sh, &action),
+        Command::Fixtures { action } => fixtures::run(&sh, &action),
+        Command::Bench(args) => bench::run(&sh, &args),
         Command::Dist => dist::dist(&sh),
         Command::Release { version, dry_run } => dist::release(&sh, &version, dry_run),
     }

@@ -93,7 +93,15 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ),
     (
         "xtask",
-        &["nemo-protocol", "nemo-client", "nemo-engine", "nemo-config"],
+        &[
+            "nemo-protocol",
+            "nemo-client",
+            "nemo-engine",
+            "nemo-config",
+            // `fixtures`: the recording format, recorder and scenarios; lavfi test clips.
+            "nemo-test-support",
+            "nemo-media",
+        ],
     ),
     ("nemo-tests", &[]),
 ];

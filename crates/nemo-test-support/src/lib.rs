@@ -7,6 +7,9 @@
 //!   `Authorization` and all attribution headers, envelopes, SSE bodies with heartbeats and
 //!   ordered render-poll sequences in both documented shapes.
 //! - [`recorded`]: the recorded-traffic format, its redaction and a replay helper.
+//! - [`recorder`]: a loopback proxy that records a client's traffic in that format.
+//! - [`scenarios`]: the recorded scenarios, real-client calls shared by `cargo xtask fixtures`
+//!   (against the engine) and the replay tests (against mockito).
 
 #![expect(
     clippy::missing_panics_doc,
@@ -16,6 +19,8 @@
 pub mod fixtures;
 pub mod mock;
 pub mod recorded;
+pub mod recorder;
+pub mod scenarios;
 
 pub use fixtures::{fixture, fixture_json, fixture_path, workspace_root};
 

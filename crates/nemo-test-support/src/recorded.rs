@@ -2,9 +2,15 @@
 //! `cargo xtask fixtures record`, its redaction, and a replay helper that mounts a recording on
 //! a mockito server (workspace style §6.6).
 //!
-//! Bodies are UTF-8 text, or base64 in `body_base64` when binary. Tokens, claim tokens, client
-//! ids and session ids are replaced by placeholders at record time ([`Recording::redact`]); on
-//! replay a header whose recorded value holds a placeholder only has to be present.
+//! Bodies are UTF-8 text, or base64 in `body_base64` when binary (the recorder in
+//! [`crate::recorder`] stores media downloads as a size note instead). Volatile values are
+//! replaced by stable placeholders at record time ([`Recording::redact`]), so re-recording the
+//! same scenario gives the same file: tokens, claim tokens, client ids, user/task/session/render
+//! ids, uuids, content hashes, multipart boundaries, ISO timestamps, millisecond timestamps (as
+//! numbers: [`TIMESTAMP_MS`]) and the loopback origin (`[base_url]`, so ports vanish).
+//!
+//! On replay a path segment or header holding a placeholder matches any value, and `[base_url]`
+//! in response bodies becomes the replay server's URL so absolute links stay reachable.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -13,6 +19,7 @@ use base64::Engine as _;
 use mockito::{Matcher, Mock, Server};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Current format version.
 pub const VERSION: u32 = 1;
@@ -77,16 +84,41 @@ impl Message {
     }
 }
 
-/// Placeholder patterns, most specific first (a render id holds a millisecond timestamp).
+/// What a millisecond timestamp in a JSON number becomes (2023-11-14T22:13:20Z): a number, so
+/// typed fields still parse on replay.
+pub const TIMESTAMP_MS: i64 = 1_700_000_000_000;
+
+/// The placeholder of the recorded server's origin in bodies.
+pub const BASE_URL: &str = "[base_url]";
+
+/// Placeholder of the `X-Client-Id` header (uuids elsewhere become `[uuid]`).
+const CLIENT_ID: &str = "[client_id]";
+
+/// Placeholder patterns, most specific first (a render id holds a millisecond timestamp, a
+/// client id is a uuid).
 static REDACTIONS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
+        (r"https?://(?:127\.0\.0\.1|localhost|\[::1\]):\d+", BASE_URL),
         (r"nmv_usr_[A-Za-z0-9_\-]+", "[token]"),
         (r"clm_[A-Za-z0-9_\-]+", "[claim_token]"),
+        (r"\brender_\d+\b", "[render_id]"),
+        (r"\banon_[0-9a-f]{12,}\b", "[user_id]"),
+        (r"\btask_[0-9a-f]{12,}\b", "[task_id]"),
+        (r"\bmed_[0-9a-f]{12,}\b", "[media_id]"),
+        (r"\bsg_[0-9a-f]{12,}\b", "[segment_id]"),
+        // Any other `prefix_<random hex>` id the server hands out.
+        (r"\b[a-z]{2,12}_[0-9a-f]{12,}\b", "[id]"),
         (
             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            "[client_id]",
+            "[uuid]",
         ),
+        (r"\b[0-9a-f]{64}\b", "[hash]"),
         (r"\b\d{19}\b", "[session_id]"),
+        (r"boundary=[A-Za-z0-9'()+_,\-./:=?]+", "boundary=[boundary]"),
+        (
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?",
+            "[timestamp]",
+        ),
     ]
     .into_iter()
     .filter_map(|(re, to)| Regex::new(re).ok().map(|re| (re, to)))
@@ -112,21 +144,37 @@ impl Recording {
         }
     }
 
-    /// Redacts every path, header value and text body.
+    /// Redacts every path, header value and text body. JSON bodies (and the JSON of each SSE
+    /// `data:` line) are redacted value by value and written back compactly, so placeholders
+    /// never break the JSON and numbers stay numbers. Idempotent.
     pub fn redact(&mut self) {
+        self.redact_origin(None);
+    }
+
+    /// [`Recording::redact`], also replacing `origin` (e.g. a live API's `https://host`) with
+    /// `[base_url]`.
+    pub fn redact_origin(&mut self, origin: Option<&str>) {
+        let text = |t: &str| {
+            let t = origin.map_or_else(|| t.to_owned(), |o| t.replace(o, BASE_URL));
+            redact_text(&t)
+        };
         for message in self
             .events
             .iter_mut()
             .flat_map(|e| [&mut e.request, &mut e.response])
         {
             if let Some(path) = &mut message.path {
-                *path = redact_text(path);
+                *path = text(path);
             }
-            for value in message.headers.values_mut() {
-                *value = redact_text(value);
+            for (name, value) in &mut message.headers {
+                *value = if name == "x-client-id" {
+                    CLIENT_ID.to_owned()
+                } else {
+                    text(value)
+                };
             }
             if let Some(body) = &mut message.body {
-                *body = redact_text(body);
+                *body = redact_body(body, &text);
             }
         }
     }
@@ -152,7 +200,15 @@ impl Recording {
 
     /// Mounts every exchange as an ordered `expect(1)` mock. Paths with placeholders match any
     /// value in their place; recorded request headers must be present (exact unless redacted).
+    /// `[base_url]` in response bodies becomes the server's URL.
     pub async fn mount(&self, server: &mut Server) -> Vec<Mock> {
+        let base_url = server.url();
+        self.mount_as(server, &base_url).await
+    }
+
+    /// [`Recording::mount`] with `[base_url]` in response bodies replaced by `base_url` (the
+    /// URL clients reach the server at, e.g. a recorder in front of it).
+    pub async fn mount_as(&self, server: &mut Server, base_url: &str) -> Vec<Mock> {
         let mut mocks = Vec::new();
         for exchange in &self.events {
             let request = &exchange.request;
@@ -167,19 +223,62 @@ impl Recording {
             for (name, value) in &response.headers {
                 mock = mock.with_header(name.as_str(), value);
             }
-            mocks.push(
-                mock.with_body(response.body_bytes())
-                    .expect(1)
-                    .create_async()
-                    .await,
-            );
+            let body = match &response.body {
+                Some(text) => text.replace(BASE_URL, base_url).into_bytes(),
+                None => response.body_bytes(),
+            };
+            mocks.push(mock.with_body(body).expect(1).create_async().await);
         }
         mocks
     }
 }
 
+/// Redacts a body: JSON value by value, SSE line by line, anything else as text.
+fn redact_body(body: &str, text: &impl Fn(&str) -> String) -> String {
+    if let Ok(value) = serde_json::from_str::<Value>(body) {
+        return redact_json(value, text).to_string();
+    }
+    if !body.lines().any(|l| l.starts_with("data:")) {
+        return text(body);
+    }
+    let mut out = String::with_capacity(body.len());
+    for line in body.split_inclusive('\n') {
+        let (content, newline) = line.strip_suffix('\n').map_or((line, ""), |c| (c, "\n"));
+        match content
+            .strip_prefix("data:")
+            .and_then(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        {
+            Some(value) => {
+                out.push_str("data: ");
+                out.push_str(&redact_json(value, text).to_string());
+            }
+            None => out.push_str(&text(content)),
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+fn redact_json(value: Value, text: &impl Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(text(&s)),
+        Value::Number(n) if n.as_i64().is_some_and(is_timestamp_ms) => TIMESTAMP_MS.into(),
+        Value::Array(items) => items.into_iter().map(|v| redact_json(v, text)).collect(),
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, redact_json(v, text)))
+            .collect(),
+        other => other,
+    }
+}
+
+/// Milliseconds since 1970 between 2001 and 2286: no size or duration here comes close.
+fn is_timestamp_ms(n: i64) -> bool {
+    (1_000_000_000_000..10_000_000_000_000).contains(&n)
+}
+
 fn has_placeholder(text: &str) -> bool {
-    REDACTIONS.iter().any(|(_, to)| text.contains(to))
+    text.contains(CLIENT_ID) || REDACTIONS.iter().any(|(_, to)| text.contains(to))
 }
 
 fn path_matcher(path: &str) -> Matcher {
@@ -190,6 +289,7 @@ fn path_matcher(path: &str) -> Matcher {
     for (_, to) in REDACTIONS.iter() {
         pattern = pattern.replace(&regex::escape(to), "[^/?]+");
     }
+    pattern = pattern.replace(&regex::escape(CLIENT_ID), "[^/?]+");
     Matcher::Regex(format!("^{pattern}$"))
 }
 
