@@ -1,5 +1,6 @@
 //! The one integration-test binary. Each module covers one area; see docs/TESTING.md.
 
+mod agent;
 mod analysis;
 mod cli;
 mod client_http;

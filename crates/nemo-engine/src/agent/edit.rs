@@ -160,6 +160,11 @@ pub enum Problem {
         asked_ms: i64,
         min_ms: i64,
     },
+    /// "shorten to 30 s" when the video is shorter already.
+    AlreadyShorter {
+        length_ms: i64,
+        asked_ms: i64,
+    },
     /// Ordering by energy needs each clip's analysis, which was not available.
     NoAnalysis,
     /// Not an edit (undo, describe, help, music generation are handled by the turn).
@@ -278,7 +283,7 @@ pub fn apply(draft: &mut RawDraft, intent: &Intent) -> Result<Change, Problem> {
             }
         }
         Intent::OriginalAudio { mute } => original_audio(draft, *mute)?,
-        Intent::SetLength(ms) => set_length(draft, *ms)?,
+        Intent::SetLength { ms, only_shorter } => set_length(draft, *ms, *only_shorter)?,
         Intent::VideoOptions(options) => set_options(draft, *options, None)?,
         Intent::RemoveTitle => {
             let track = timeline::track_mut(draft, TrackType::Text).ok_or(Problem::NoTitle)?;
@@ -601,12 +606,18 @@ pub fn fit_lengths(current: &[i64], room: &[i64], target: i64) -> Result<Vec<i64
     }
 }
 
-fn set_length(draft: &mut RawDraft, target_ms: i64) -> Result<Change, Problem> {
+fn set_length(draft: &mut RawDraft, target_ms: i64, only_shorter: bool) -> Result<Change, Problem> {
     let clips = timeline::clips(draft);
     if clips.is_empty() {
         return Err(Problem::NoClips);
     }
     let before_ms = timeline::video_length_ms(draft);
+    if only_shorter && target_ms > before_ms {
+        return Err(Problem::AlreadyShorter {
+            length_ms: before_ms,
+            asked_ms: target_ms,
+        });
+    }
     if before_ms == target_ms {
         return Err(Problem::AlreadySo);
     }

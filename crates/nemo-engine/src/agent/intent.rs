@@ -204,8 +204,12 @@ pub enum Intent {
     OriginalAudio {
         mute: bool,
     },
-    /// Make the whole video this long (ms), trimming or extending every clip in proportion.
-    SetLength(i64),
+    /// Make the whole video `ms` long, trimming or extending every clip in proportion;
+    /// `only_shorter` when the words asked to shorten ("shorten to 30 s", "缩短到").
+    SetLength {
+        ms: i64,
+        only_shorter: bool,
+    },
     /// Back to the uploads as they came in: no trims, music or titles (undoable).
     StartOver,
     /// Build a montage (or, with no clips, a generated video).
@@ -431,6 +435,9 @@ const MUSIC_WORDS: &[&str] = &[
 ];
 const TITLE_WORDS: &[&str] = &[
     "title",
+    "end card",
+    "title card",
+    "intro card",
     "titles",
     "caption",
     "captions",
@@ -445,6 +452,8 @@ const TITLE_WORDS: &[&str] = &[
 ];
 const UNDO_WORDS: &[&str] = &[
     "undo",
+    "udno",
+    "undoo",
     "revert",
     "take that back",
     "go back",
@@ -871,6 +880,7 @@ const INSTEAD_WORDS: &[&str] = &[
     "rather",
     "switch to",
     "change to",
+    "switch",
     "use",
     "with",
     "换成",
@@ -1017,10 +1027,13 @@ pub fn parse(message: &str) -> Intent {
     if options != VideoOptions::default() {
         return Intent::VideoOptions(options);
     }
-    if has_any(&text, SWAP_WORDS)
-        && let [a, b, ..] = clip_refs(&text)[..]
-    {
-        return Intent::SwapClips(a, b);
+    if has_any(&text, SWAP_WORDS) {
+        if let [a, b, ..] = clip_refs(&text)[..] {
+            return Intent::SwapClips(a, b);
+        }
+        if let Some((a, b)) = clip_pair(&text) {
+            return Intent::SwapClips(a, b);
+        }
     }
     if has_any(&text, MOVE_WORDS)
         && let Some(intent) = move_clip(&text)
@@ -1028,7 +1041,20 @@ pub fn parse(message: &str) -> Intent {
         return intent;
     }
     if let Some(ms) = total_length(&text) {
-        return Intent::SetLength(ms);
+        let only_shorter = has_any(
+            &text,
+            &[
+                "shorten",
+                "shorter",
+                "cut it down",
+                "cut down",
+                "down to",
+                "缩短",
+                "压缩",
+                "剪短",
+            ],
+        );
+        return Intent::SetLength { ms, only_shorter };
     }
     if has_any(&text, TRIM_WORDS)
         && let Some(trim) = trim(&text)
@@ -1102,7 +1128,7 @@ fn make_video(text: &str, quoted: Option<String>) -> Option<VideoRequest> {
 /// before "视频/混剪" after the length (Chinese: "60秒的旅行混剪视频" -> "旅行").
 fn subject_of(text: &str) -> Option<String> {
     static EN: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"\b(?:for|about|of|celebrating|showing)\s+(?:my|our|the|a|an)?\s*([a-z][a-z' -]{2,60})").ok()
+        Regex::new(r"\b(?:for|about|of|celebrating|showing)\s+(?:(?:my|our|the|a|an)\s+)?([a-z][a-z' -]{2,60})").ok()
     });
     static ZH: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(r"(?:秒钟?|分钟)?的?([\p{Han}]{1,12}?)(?:的)?(?:混剪|集锦|快剪|视频|短片|影片)")
@@ -1124,6 +1150,11 @@ fn subject_of(text: &str) -> Option<String> {
     {
         let subject = cleanup(m.as_str());
         let generic = [
+            "clips",
+            "videos",
+            "footage",
+            "those",
+            "this",
             "these",
             "these clips",
             "my clips",
@@ -1143,7 +1174,8 @@ fn subject_of(text: &str) -> Option<String> {
         .as_str()
         .trim_start_matches(['个', '段', '生', '成', '做', '一']);
     let generic = ["这些", "我的", "这个", "一个", "个"];
-    (!subject.is_empty() && !generic.contains(&subject)).then(|| subject.to_owned())
+    (!subject.is_empty() && !generic.contains(&subject) && mood_of(subject).is_none())
+        .then(|| subject.to_owned())
 }
 
 fn video_options(text: &str) -> VideoOptions {
@@ -1251,24 +1283,10 @@ fn video_options(text: &str) -> VideoOptions {
 /// A change to the current music: a comparative mood ("calmer", "更欢快"), a tempo change,
 /// or another style ("use piano instead"). `about_music`: the message names the music.
 fn music_tweak(text: &str, about_music: bool) -> Option<MusicTweak> {
-    let tempo_named = has_any(text, TEMPO_WORDS);
-    let tempo = if has_any(text, FASTER_WORDS)
-        || tempo_named
-            && has_any(
-                text,
-                &["up", "higher", "increase", "quick", "fast", "快", "提高"],
-            ) {
-        Some(Tempo::Faster)
-    } else if has_any(text, SLOWER_WORDS)
-        || tempo_named && has_any(text, &["down", "lower", "decrease", "slow", "慢", "降低"])
-    {
-        Some(Tempo::Slower)
-    } else {
-        None
-    };
     if !about_music && mentions_clip(text) {
         return None; // "make clip 2 faster" is about the clip
     }
+    let tempo = tempo_change(text);
     // "use piano instead", "换成钢琴": a style word counts only as a change ("add piano
     // music" is a new track, which the add path composes).
     let switching = has_any(text, INSTEAD_WORDS)
@@ -1277,8 +1295,10 @@ fn music_tweak(text: &str, about_music: bool) -> Option<MusicTweak> {
         .filter(|_| switching)
         .map(|s| s.name().to_owned());
     let comparative = has_any(text, COMPARATIVE_WORDS);
+    // With a style named, a mood counts only as a comparative ("lofi" is the style here, not
+    // the nostalgic mood).
     let mood = mood_of(text)
-        .filter(|_| comparative || about_music && has_any(text, INSTEAD_WORDS) || style.is_some())
+        .filter(|_| comparative || style.is_none() && about_music && has_any(text, INSTEAD_WORDS))
         .map(str::to_owned);
     // Mood words alone with the music named ("add calm music") are a new track, handled by
     // the caller; comparatives, tempo and styles are changes to the current one.
@@ -1286,6 +1306,24 @@ fn music_tweak(text: &str, about_music: bool) -> Option<MusicTweak> {
         || style.is_some()
         || mood.is_some() && (comparative || has_any(text, &["instead", "换一首", "换成", "改成"]));
     is_change.then_some(MusicTweak { mood, tempo, style })
+}
+
+fn tempo_change(text: &str) -> Option<Tempo> {
+    // "欢快一点" (happier) is a mood, not "快一点" (faster).
+    let text = ["欢快", "轻快", "愉快", "快乐"]
+        .iter()
+        .fold(text.to_owned(), |t, w| t.replace(w, " "));
+    let text = text.as_str();
+    let tempo_named = has_any(text, TEMPO_WORDS);
+    let up = ["up", "higher", "increase", "quick", "fast", "快", "提高"];
+    let down = ["down", "lower", "decrease", "slow", "慢", "降低"];
+    if has_any(text, FASTER_WORDS) || tempo_named && has_any(text, &up) {
+        Some(Tempo::Faster)
+    } else if has_any(text, SLOWER_WORDS) || tempo_named && has_any(text, &down) {
+        Some(Tempo::Slower)
+    } else {
+        None
+    }
 }
 
 /// "shorten to 30 seconds", "make it 45 s", "缩短到30秒": the whole video's length.
@@ -1298,6 +1336,22 @@ fn total_length(text: &str) -> Option<i64> {
         return None;
     }
     seconds_in(text)
+}
+
+/// "clip 2 and 7", "clips 1 & 3", "片段1和3": two clip numbers sharing one noun.
+fn clip_pair(text: &str) -> Option<(ClipRef, ClipRef)> {
+    static PAIR: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"{CLIP_NOUN}\s*#?(\d+)\s*(?:and|&|with|,|和|与|跟|、)\s*(?:{CLIP_NOUN}\s*)?#?(\d+)"
+        ))
+        .ok()
+    });
+    let caps = PAIR.as_ref()?.captures(text)?;
+    let index = |i: usize| -> Option<ClipRef> {
+        let n: usize = caps.get(i)?.as_str().parse().ok()?;
+        Some(ClipRef::Index(n.checked_sub(1)?))
+    };
+    Some((index(1)?, index(2)?))
 }
 
 fn mentions_clip(text: &str) -> bool {
@@ -1476,6 +1530,15 @@ fn ordinal_word(word: &str) -> Option<ClipRef> {
 fn clip_refs(text: &str) -> Vec<ClipRef> {
     let mut found: Vec<(usize, ClipRef)> = Vec::new();
     for caps in CLIP_NUMBER.captures_iter(text) {
+        // "the video 14 s long" is a length, not video number 14.
+        let followed_by_unit = caps.get(1).is_some_and(|n| {
+            LENGTH
+                .find(&text[n.start()..])
+                .is_some_and(|l| l.start() == 0)
+        });
+        if followed_by_unit {
+            continue;
+        }
         if let Some(n) = caps
             .get(1)
             .and_then(|m| m.as_str().parse::<usize>().ok())
@@ -1499,6 +1562,8 @@ fn clip_refs(text: &str) -> Vec<ClipRef> {
             // "the first 2 seconds" is a time, not a clip; so is the unit in "1 second".
             let rest = &text[m.end()..];
             let after_number = text[..m.start()]
+                .trim_end()
+                .trim_end_matches('-')
                 .trim_end()
                 .ends_with(|c: char| c.is_ascii_digit());
             let is_time = after_number || LENGTH.find(rest).is_some_and(|l| l.start() <= 2);

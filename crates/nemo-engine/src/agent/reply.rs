@@ -621,6 +621,14 @@ pub fn problem(lang: Lang, problem: &Problem) -> String {
             "{} 秒放不下所有片段（至少 {} 秒）。可以先删掉一个片段，或选一个更长的时长。",
             secs(*asked_ms), secs(*min_ms)
         ),
+        (Lang::En, Problem::AlreadyShorter { length_ms, asked_ms }) => format!(
+            "The video is {} s, already shorter than {} s. Choose: 1. keep it, 2. say \"make it {} seconds\" to lengthen the clips, 3. name a shorter length.",
+            secs(*length_ms), secs(*asked_ms), secs(*asked_ms)
+        ),
+        (Lang::Zh, Problem::AlreadyShorter { length_ms, asked_ms }) => format!(
+            "视频现在是 {} 秒，已经比 {} 秒短。可以选：1. 保持不变；2. 说“视频改成{}秒”把片段加长；3. 换一个更短的时长。",
+            secs(*length_ms), secs(*asked_ms), secs(*asked_ms)
+        ),
         (Lang::En, Problem::NoAnalysis) => "I couldn't analyse the clips' energy, so I left the order as it is. Try \"move clip 3 to the start\" to reorder by hand.".to_owned(),
         (Lang::Zh, Problem::NoAnalysis) => "无法分析片段的能量，顺序保持不变。可以说“把第三个片段移到开头”手动调整。".to_owned(),
         (lang, Problem::NotAnEdit) => help(lang),

@@ -153,7 +153,7 @@ fn action_name(intent: &Intent) -> &'static str {
         Intent::RemoveTitle => "remove_title",
         Intent::DuckMusic(_) => "duck_music",
         Intent::OriginalAudio { .. } => "original_audio",
-        Intent::SetLength(_) => "set_length",
+        Intent::SetLength { .. } => "set_length",
         _ => "edit",
     }
 }
