@@ -34,7 +34,7 @@ fn media_row(id: &str, filename: &str, file_type: &str, duration_ms: i64, audio:
         object_key: format!("sha256/00/{id}"),
         filename: filename.to_owned(),
         file_type: file_type.to_owned(),
-        origin: if filename.ends_with(".wav") {
+        origin: if file_type == "audio" {
             "generated".to_owned()
         } else {
             "upload".to_owned()
@@ -598,10 +598,10 @@ fn every_corpus_phrasing_parses_to_its_intent() {
 
 #[test]
 fn every_corpus_phrasing_edits_the_fixture_draft() {
-    let mut out = String::new();
-    for (phrase, expected) in corpus() {
-        out.push_str(&format!("## {phrase}\n{}\n\n", outcome(phrase, &expected)));
-    }
+    let out: String = corpus()
+        .iter()
+        .map(|(phrase, expected)| format!("## {phrase}\n{}\n\n", outcome(phrase, expected)))
+        .collect();
     insta::assert_snapshot!("corpus_draft_diffs", out);
 }
 
@@ -748,5 +748,121 @@ async fn a_three_turn_conversation_edits_and_undoes() {
         "{reply}"
     );
     assert_eq!(diff(&undone, &draft_of(&client.state(&session).await)), []);
+    engine.shutdown().await.unwrap();
+}
+
+fn track_of(state: &Value, tt: i64) -> Vec<Value> {
+    state["state"]["draft"]["t"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["tt"] == tt))
+        .and_then(|t| t["sg"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// "make a 4-second montage of these clips": a montage plan written as the draft, undoable.
+#[tokio::test]
+async fn a_montage_request_writes_a_beat_cut_draft_of_the_clips() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(test_config(dir.path())).await;
+    let client = Client::new(&engine, "agent-montage").await;
+    let session = client.session().await;
+    client
+        .upload(
+            &session,
+            &[
+                ("harbour.mp4", clip(dir.path(), "1.mp4", 3.0, true)),
+                ("market.mp4", clip(dir.path(), "2.mp4", 3.0, false)),
+            ],
+        )
+        .await;
+    let uploaded_state = client.state(&session).await;
+    let uploaded = draft_of(&uploaded_state);
+
+    let reply = client
+        .say(
+            &session,
+            "make a 4-second montage of these clips with crossfades",
+        )
+        .await;
+    assert!(reply.starts_with("Made a 4 s montage"), "{reply}");
+    let state = client.state(&session).await;
+    assert_eq!(state["state"]["draft"]["d"], 4000, "exact length");
+    let shots = track_of(&state, 0);
+    assert!(shots.len() >= 2, "{shots:?}");
+    let ids: Vec<Value> = track_of(&uploaded_state, 0)
+        .iter()
+        .map(|s| s["src"].clone())
+        .collect();
+    assert!(
+        shots.iter().all(|s| ids.contains(&s["src"])),
+        "every shot comes from an upload"
+    );
+    assert_eq!(
+        shots.iter().map(|s| s["d"].as_i64().unwrap()).sum::<i64>(),
+        4000
+    );
+    let music = track_of(&state, 1);
+    assert_eq!(music.len(), 1, "one composed bed");
+    assert_eq!(music[0]["m"]["generated"], true);
+    assert_eq!(
+        state["state"]["draft"]["m"]["montage"]["transition"],
+        "crossfade"
+    );
+    let lines = summarize(&diff(&uploaded, &draft_of(&state)));
+    assert!(
+        lines.iter().any(|l| l.contains("Duration 0:06 → 0:04")),
+        "{lines:?}"
+    );
+
+    let reply = client.say(&session, "undo").await;
+    assert!(reply.contains("(montage)"), "{reply}");
+    assert_eq!(
+        diff(&uploaded, &draft_of(&client.state(&session).await)),
+        []
+    );
+    engine.shutdown().await.unwrap();
+}
+
+/// No clips: the prompt becomes a generated-visuals video with composed music, said plainly,
+/// and the draft renders to a 1080p MP4 with audio of the requested length.
+#[tokio::test]
+async fn a_prompt_without_clips_makes_an_honest_generated_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(test_config(dir.path())).await;
+    let client = Client::new(&engine, "agent-prompt").await;
+    let session = client.session().await;
+
+    let reply = client
+        .say(&session, "a 3-second upbeat video for my bakery opening")
+        .await;
+    assert!(
+        reply.contains("The visuals are generated") && reply.contains("upload clips"),
+        "{reply}"
+    );
+    let state = client.state(&session).await;
+    assert_eq!(state["state"]["draft"]["d"], 3000);
+    assert_eq!(track_of(&state, 0).len(), 1);
+    assert_eq!(
+        track_of(&state, 0)[0]["vol"],
+        0.0,
+        "the bed plays the music once"
+    );
+    assert_eq!(track_of(&state, 1).len(), 1);
+
+    let done = client.render(&session, "agent-prompt-render").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let (status, bytes) = client.download("agent-prompt-render").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let out = dir.path().join("out.mp4");
+    std::fs::write(&out, bytes).unwrap();
+    let info = nemo_media::probe(&out).await.unwrap();
+    let video = info.video.as_ref().unwrap();
+    assert_eq!(
+        (video.display_width(), video.display_height()),
+        (1920, 1080)
+    );
+    assert!(info.audio.is_some(), "has audio");
+    let length = info.duration_ms.unwrap();
+    assert!((2900..=3100).contains(&length), "{length} ms");
     engine.shutdown().await.unwrap();
 }
