@@ -202,3 +202,89 @@ fn uploaded_audio_is_picked_by_hint_or_recency() {
     );
     assert!(pick_uploaded_audio(&rows[2..], None).is_none());
 }
+
+#[test]
+fn total_length_is_spread_over_the_clips_exactly() {
+    let mut draft = with_music();
+    let change = apply(&mut draft, &parse("make it 6 seconds")).unwrap();
+    assert_eq!(
+        change,
+        Change::LengthSet {
+            before_ms: 9000,
+            after_ms: 6000,
+            clips: 3
+        }
+    );
+    assert_eq!(timeline::video_length_ms(&draft), 6000);
+    assert_eq!(music(&draft)[0].d, Some(6000), "the bed follows");
+    // Shortening words never lengthen.
+    assert_eq!(
+        apply(&mut draft, &parse("shorten to 20 seconds")),
+        Err(Problem::AlreadyShorter {
+            length_ms: 6000,
+            asked_ms: 20_000
+        })
+    );
+}
+
+#[test]
+fn original_audio_and_ducking_are_flags_the_mix_reads() {
+    let mut draft = with_music();
+    apply(&mut draft, &parse("mute the original audio")).unwrap();
+    assert_eq!(
+        draft.m.as_ref().unwrap()[MUTE_ORIGINAL_KEY],
+        serde_json::json!(true)
+    );
+    assert_eq!(
+        apply(&mut draft, &parse("静音原声")),
+        Err(Problem::AlreadySo)
+    );
+    apply(&mut draft, &parse("unmute the original audio")).unwrap();
+    assert_eq!(
+        draft.m.as_ref().unwrap()[MUTE_ORIGINAL_KEY],
+        serde_json::json!(false)
+    );
+    apply(&mut draft, &parse("lower the music under the talking")).unwrap();
+    assert_eq!(
+        music(&draft)[0].m.as_ref().unwrap()["duck"],
+        serde_json::json!(true)
+    );
+}
+
+#[test]
+fn energy_arc_rises_to_the_peak_then_eases_off() {
+    let mut draft = project();
+    let options = VideoOptions {
+        order: Some(ClipOrder::EnergyArc),
+        ..VideoOptions::default()
+    };
+    assert_eq!(
+        set_options(&mut draft, options, None),
+        Err(Problem::NoAnalysis)
+    );
+    // a = loud, b = calm, c = middle: calm, loud, middle.
+    set_options(&mut draft, options, Some(&[0.9, -0.5, 0.1])).unwrap();
+    assert_eq!(names(&draft), ["b.mp4", "a.mp4", "c.png"]);
+}
+
+#[test]
+fn start_over_rebuilds_from_uploads_and_ignores_generated_media() {
+    let mut draft = with_music();
+    apply(&mut draft, &parse("trim clip 1 to 1 second")).unwrap();
+    let mut generated = media("m", "audio", Some(20_000));
+    generated.origin = "generated".to_owned();
+    let uploads = [
+        media("a", "video", Some(4000)),
+        media("b", "video", Some(3000)),
+        media("c", "image", None),
+        generated,
+    ];
+    let (fresh, change) = start_over(&draft, &uploads, 2000).unwrap();
+    assert_eq!(change, Change::StartedOver { clips: 3 });
+    assert_eq!(timeline::video_length_ms(&fresh), 9000);
+    assert!(music(&fresh).is_empty());
+    assert_eq!(
+        start_over(&fresh, &uploads, 2000).map(|_| ()),
+        Err(Problem::AlreadySo)
+    );
+}
