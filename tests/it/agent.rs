@@ -630,6 +630,19 @@ fn restyles_change_only_what_was_asked() {
         1,
     );
     assert_eq!(faster.tempo, TempoSpec::Bpm(90.0), "72 BPM * 1.25");
+    let calmer_still = restyle::restyle_brief(
+        &draft,
+        &MusicTweak {
+            mood: Some("calm".to_owned()),
+            ..MusicTweak::default()
+        },
+        1,
+    );
+    assert_eq!(
+        calmer_still.tempo,
+        TempoSpec::Bpm(58.0),
+        "calmer than calm is slower: 72 / 1.25"
+    );
     assert_eq!(faster.effective_style().name(), "piano");
     let happier = restyle::restyle_brief(
         &draft,

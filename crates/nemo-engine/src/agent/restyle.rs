@@ -79,7 +79,8 @@ fn clip_boundaries(draft: &RawDraft) -> Vec<u64> {
 
 /// The brief for the changed music: the asked-for mood (else the current one, else calm);
 /// the asked-for style (else the current one unless the mood changed, then the mood's own);
-/// a tempo 25 % faster or slower than the current one when asked; as long as the picture.
+/// a tempo 25 % faster or slower than the current one when asked (or when the mood asked for
+/// is the current one: "calmer" calm music is slower); as long as the picture.
 pub fn restyle_brief(draft: &RawDraft, tweak: &MusicTweak, seed: u64) -> MusicBrief {
     let current = current_music(draft);
     let mood = tweak
@@ -103,7 +104,19 @@ pub fn restyle_brief(draft: &RawDraft, tweak: &MusicTweak, seed: u64) -> MusicBr
         (None, Some(_)) => None,
         (None, None) => current.as_ref().and_then(|c| c.style),
     };
-    if let Some(tempo) = tweak.tempo {
+    // "calmer" when the music is calm already: more of the same mood, which the brief can
+    // only say through tempo (slower for low-arousal moods, faster for the others).
+    let same_mood = tweak.mood.is_some() && current.as_ref().and_then(|c| c.mood) == Some(mood);
+    let tempo = tweak.tempo.or_else(|| {
+        same_mood.then(|| {
+            if mood.valence_arousal().1 < 0.0 {
+                Tempo::Slower
+            } else {
+                Tempo::Faster
+            }
+        })
+    });
+    if let Some(tempo) = tempo {
         let from = current.as_ref().and_then(|c| c.bpm).unwrap_or(ASSUMED_BPM);
         let to = match tempo {
             Tempo::Faster => from * TEMPO_STEP,
