@@ -955,8 +955,8 @@ pub async fn count_frames(path: &Path) -> Result<u64, MediaError> {
         })
 }
 
-/// The same cut list as one ffmpeg filter graph (trim every source, frame, concatenate, one
-/// libx264 encode): the straightforward way, kept as the baseline that benchmarks compare
+/// The same cut list as one ffmpeg filter graph (seek and trim every source, frame,
+/// concatenate, one libx264 encode): the straightforward way, kept as the baseline that benchmarks compare
 /// [`render_segments`] against. Arguments without the output path.
 pub fn single_graph_args(plan: &SegmentPlan) -> Vec<OsString> {
     let mut args: Vec<OsString> = Vec::new();
@@ -971,17 +971,27 @@ pub fn single_graph_args(plan: &SegmentPlan) -> Vec<OsString> {
         };
         let mut chains = Vec::new();
         for (j, source) in sources.iter().enumerate() {
-            let (path, start) = match source {
-                SegmentSource::Clip { path, in_ms, .. } => (path, in_ms / 1000.0),
-                SegmentSource::Still { path } => (path, 0.0),
+            // Input-side seeking, as a careful hand-written command would do.
+            match source {
+                SegmentSource::Clip { path, in_ms, .. } => {
+                    args.extend([
+                        "-ss".into(),
+                        secs(in_ms / 1000.0).into(),
+                        "-t".into(),
+                        secs(seconds + 0.5).into(),
+                        "-i".into(),
+                        path.as_os_str().to_owned(),
+                    ]);
+                }
+                SegmentSource::Still { path } => {
+                    args.extend(["-i".into(), path.as_os_str().to_owned()]);
+                }
                 SegmentSource::Crossfade { .. } => continue,
-            };
-            args.extend(["-i".into(), path.as_os_str().to_owned()]);
+            }
             let label = format!("s{k}x{j}");
             let _ = write!(
                 graph,
-                "[{input}:v:0]trim=start={}:duration={},{};",
-                secs(start),
+                "[{input}:v:0]trim=duration={},{};",
                 secs(seconds),
                 framing_chain(0, segment.framing, plan.fps, seconds, &label)
                     .trim_start_matches("[0:v:0]")

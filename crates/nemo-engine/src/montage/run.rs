@@ -127,8 +127,16 @@ pub fn music_brief(
     brief
 }
 
-/// Composes and synthesises `brief` on a blocking thread and writes it as a WAV in `dir`.
+/// Composes and synthesises `brief` on a blocking thread and writes it as a WAV in `dir`
+/// (created when missing).
 pub async fn compose_music(brief: MusicBrief, dir: &Path) -> Result<MontageMusic, MontageError> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|source| MediaError::Io {
+            action: "creating",
+            path: dir.to_owned(),
+            source,
+        })?;
     let wav = dir.join(format!("music-{}-{}.wav", brief.seed, brief.duration_ms));
     let target = nemo_media::AtomicOutput::new(&wav)?;
     let temp = target.temp_path().to_owned();

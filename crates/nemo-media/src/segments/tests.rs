@@ -401,3 +401,51 @@ fn validation_rejects_empty_plans() {
     assert_eq!(frames_to_ms(1800, 30), 60_000);
     assert_eq!(frames_to_ms(1, 30), 33);
 }
+
+#[test]
+fn single_graph_baseline_seeks_every_input_and_concatenates() {
+    let info = MediaInfo {
+        format_name: "mov".to_owned(),
+        duration_ms: Some(5000),
+        size_bytes: None,
+        video: None,
+        audio: None,
+        is_image: false,
+    };
+    let plan = SegmentPlan::new(
+        vec![
+            Segment::new(clip(Path::new("a.mp4"), info.clone(), 1500.0), 30),
+            Segment::new(
+                SegmentSource::Still {
+                    path: PathBuf::from("b.png"),
+                },
+                15,
+            ),
+        ],
+        30,
+        Some(SegmentAudio {
+            path: PathBuf::from("m.wav"),
+            volume: 1.0,
+            fade_in_ms: 0,
+            fade_out_ms: 0,
+        }),
+    );
+    let args: Vec<String> = single_graph_args(&plan)
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        args.windows(2).any(|w| w[0] == "-ss" && w[1] == "1.500000"),
+        "{args:?}"
+    );
+    let graph = &args[args.iter().position(|a| a == "-filter_complex").unwrap() + 1];
+    assert!(graph.contains("concat=n=2:v=1:a=0[v]"), "{graph}");
+    assert!(
+        args.windows(2).any(|w| w[0] == "-map" && w[1] == "2:a:0"),
+        "{args:?}"
+    );
+    assert!(
+        args.windows(2).any(|w| w[0] == "-t" && w[1] == "1.500000"),
+        "{args:?}"
+    );
+}
