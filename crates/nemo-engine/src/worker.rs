@@ -6,8 +6,15 @@
 //! matches no row, so it kills ffmpeg and leaves the row to whoever owns it now.
 //!
 //! Drafts with music get their audio mixed by `nemo-mix` first ([`mix`]: clip audio + music
-//! ducked under speech, at -14 LUFS); ffmpeg then only encodes that one track. Drafts without
-//! music go straight to ffmpeg as before.
+//! ducked under speech, at -14 LUFS); ffmpeg then only encodes that one track.
+//!
+//! Two renderers: drafts with several pictures, or with a crossfade, dip or blur-padding
+//! (`m.transition`/`m.framing`, or a montage's `m.montage`), go through the segment renderer
+//! ([`nemo_media::segments`]: the draft as a [`crate::montage::CutList`], parallel pieces, GOP
+//! copy, frame-exact verification) with the `nemo-mix` track as the soundtrack (without music
+//! it is the clips' own audio, not loudness-normalised, as the draft renderer plays it). A single
+//! plain clip, or a draft with no pictures, goes to the draft renderer
+//! ([`nemo_media::render`]), which can stream-copy a clip that needs no re-encode.
 
 mod mix;
 
@@ -284,26 +291,124 @@ async fn render_job(
         .join(format!("render-{}-{}", job.id, job.attempts));
     let output = base.with_extension("mp4");
     let work_dir = base.with_extension("d");
-    if !plan.audio.is_empty()
+    let segmented = use_segment_renderer(&draft, &plan);
+    if (segmented || !plan.audio.is_empty())
         && let Err(failure) = mix_audio(&mut plan, &draft, &work_dir, &job.id).await
     {
         let _ = tokio::fs::remove_dir_all(&work_dir).await;
         return Err(failure);
     }
-    let result = nemo_media::render::render(&plan, &output, &work_dir, cancel, |p| {
+    // 5 % at claim, 95 % when ffmpeg is done; the last 5 % is verify + store.
+    let on_progress = |p: nemo_media::Progress| {
         if let Some(f) = p.fraction {
-            // 5 % at claim, 95 % when ffmpeg is done; the last 5 % is verify + store.
             progress.store((STARTED_PROGRESS + 90.0 * f).to_bits(), Ordering::Relaxed);
         }
-    })
-    .await;
-    let stored = match result {
-        Ok(report) => store_output(state, &output, &report).await,
-        Err(e) => Err(render_failure(&job.id, &e)),
+    };
+    let stored = if segmented {
+        match segment_plan_for(state, &draft, &media, &plan) {
+            Ok(segments) => {
+                let result = nemo_media::segments::render_segments(
+                    &segments,
+                    &output,
+                    &work_dir,
+                    cancel,
+                    on_progress,
+                )
+                .await;
+                match result {
+                    Ok(report) => {
+                        tracing::info!(job = %job.id, pieces = report.pieces,
+                            copied = report.copied_frames, encoded = report.encoded_frames,
+                            "segment render done");
+                        store_output(state, &output, &report.info, segments.duration_ms()).await
+                    }
+                    Err(e) => Err(segment_failure(&job.id, &e)),
+                }
+            }
+            Err(message) => Err(fail(message)),
+        }
+    } else {
+        let result =
+            nemo_media::render::render(&plan, &output, &work_dir, cancel, on_progress).await;
+        match result {
+            Ok(report) => store_output(state, &output, &report.info, report.planned_ms).await,
+            Err(e) => Err(render_failure(&job.id, &e)),
+        }
     };
     let _ = tokio::fs::remove_file(&output).await;
     let _ = tokio::fs::remove_dir_all(&work_dir).await;
     stored
+}
+
+/// Whether a draft goes through the segment renderer ([`nemo_media::segments`]): every draft
+/// with pictures except a single clip without transitions or blur-padding. The segment
+/// renderer is frame-exact (shot lengths rounded from the running total, the frame count
+/// verified), draws crossfades, dips and blur-padding, renders pieces in parallel and copies
+/// whole GOPs of sources already in the output format. A single plain clip stays on the draft
+/// renderer, which can stream-copy the whole picture.
+fn use_segment_renderer(draft: &RawDraft, plan: &RenderPlan) -> bool {
+    !plan.visuals.is_empty()
+        && (plan.visuals.len() > 1 || crate::montage::needs_segment_renderer(draft))
+}
+
+/// The draft as a segment plan: the cut list of its picture track (files resolved through the
+/// media store) with the mixed soundtrack of `mixed` (after [`mix_audio`]) as its audio.
+fn segment_plan_for(
+    state: &AppState,
+    draft: &RawDraft,
+    media: &[MediaRow],
+    mixed: &RenderPlan,
+) -> Result<nemo_media::segments::SegmentPlan, String> {
+    let cuts = crate::montage::CutList::from_draft(draft, RENDER_FPS, |id| {
+        let row = media.iter().find(|m| m.id == id)?;
+        let path = state.media.local_path(&row.object_key).ok()?;
+        let info = serde_json::from_value(row.probe.clone()).ok()?;
+        Some(crate::montage::RenderSource { path, info })
+    })
+    .map_err(|e| e.to_string())?;
+    let audio = mixed
+        .audio
+        .first()
+        .map(|a| nemo_media::segments::SegmentAudio {
+            path: a.path.clone(),
+            volume: a.volume,
+            fade_in_ms: 0,
+            fade_out_ms: 0,
+        });
+    let encode = EncodeSettings {
+        preset: state.config.x264_preset.clone(),
+        ..EncodeSettings::default()
+    };
+    Ok(cuts.segment_plan(audio, encode))
+}
+
+fn segment_failure(job_id: &str, error: &nemo_media::segments::SegmentError) -> Failure {
+    use nemo_media::segments::SegmentError;
+    match error {
+        SegmentError::Media(e) => media_failure(job_id, e),
+        SegmentError::Render(e) => render_failure(job_id, e),
+        SegmentError::FrameCount { .. } => {
+            tracing::error!(job = %job_id, error = %error, "segment render failed");
+            Failure {
+                message: format!("the rendered file was not valid: {error}"),
+                retry: false,
+            }
+        }
+        SegmentError::Empty | SegmentError::ZeroFrames { .. } | SegmentError::ZeroFps => {
+            tracing::error!(job = %job_id, error = %error, "segment render failed");
+            Failure {
+                message: error.to_string(),
+                retry: false,
+            }
+        }
+        SegmentError::Worker(_) => {
+            tracing::error!(job = %job_id, error = %error, "segment render failed");
+            Failure {
+                message: "the render stopped unexpectedly; it will be tried again".to_owned(),
+                retry: true,
+            }
+        }
+    }
 }
 
 /// The `nemo-mix` pass for drafts with music (see [`mix`]).
@@ -338,19 +443,37 @@ async fn mix_audio(
 }
 
 fn render_failure(job_id: &str, error: &RenderError) -> Failure {
+    match error {
+        RenderError::Plan(e) => {
+            tracing::error!(job = %job_id, error = %error, "render failed");
+            Failure {
+                message: e.to_string(),
+                retry: false,
+            }
+        }
+        RenderError::Verify(detail) => {
+            tracing::error!(job = %job_id, error = %error, "render failed");
+            Failure {
+                message: format!("the rendered file was not valid: {detail}"),
+                retry: false,
+            }
+        }
+        RenderError::Media(e) => media_failure(job_id, e),
+    }
+}
+
+fn media_failure(job_id: &str, error: &nemo_media::MediaError) -> Failure {
     tracing::error!(job = %job_id, error = %error, "render failed");
     match error {
-        RenderError::Plan(e) => Failure { message: e.to_string(), retry: false },
-        RenderError::Verify(detail) => Failure { message: format!("the rendered file was not valid: {detail}"), retry: false },
-        RenderError::Media(nemo_media::MediaError::ToolMissing { .. }) => Failure {
+        nemo_media::MediaError::ToolMissing { .. } => Failure {
             message: "ffmpeg is not installed on the engine's machine; install it (apt-get install ffmpeg) and export again".to_owned(),
             retry: false,
         },
-        RenderError::Media(nemo_media::MediaError::Io { .. }) => {
+        nemo_media::MediaError::Io { .. } => {
             Failure { message: "the engine could not write the video (disk full?)".to_owned(), retry: true }
         }
         // ffmpeg's own messages name local files, which API responses never show.
-        RenderError::Media(_) => Failure {
+        _ => Failure {
             message: "ffmpeg could not render this timeline; the engine log has the details".to_owned(),
             retry: false,
         },
@@ -360,7 +483,8 @@ fn render_failure(job_id: &str, error: &RenderError) -> Failure {
 async fn store_output(
     state: &AppState,
     output: &std::path::Path,
-    report: &nemo_media::render::RenderReport,
+    info: &MediaInfo,
+    planned_ms: u64,
 ) -> Result<JobOutput, Failure> {
     let retry = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, "storing the render failed");
@@ -379,6 +503,6 @@ async fn store_output(
         key,
         sha256,
         size: size as i64,
-        duration_ms: report.info.duration_ms.unwrap_or(report.planned_ms) as i64,
+        duration_ms: info.duration_ms.unwrap_or(planned_ms) as i64,
     })
 }

@@ -15,19 +15,22 @@
 //! [`MontagePlan::to_draft`] (plan into the session's draft, rendered later), and
 //! [`video_from_prompt`] (no files).
 
+mod cuts;
 mod plan;
 mod quality;
 mod run;
 
 use nemo_media::MediaInfo;
 use nemo_media::render::{EncodeSettings, TextPosition};
-use nemo_media::segments::{
-    Framing, Segment, SegmentAudio, SegmentPlan, SegmentSource, SegmentText,
-};
+use nemo_media::segments::{Framing, SegmentAudio, SegmentPlan};
 use nemo_protocol::{RawDraft, RawSegment, RawTrack, TrackType};
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
 
+pub use cuts::{
+    CutList, CutListError, CutShot, CutText, DEFAULT_TRANSITION_MS, draft_framing,
+    draft_transition, needs_segment_renderer,
+};
 pub use plan::{
     BeatTimes, Card, Layout, MAX_IDEAL_SHOT_SECONDS, MIN_IDEAL_SHOT_SECONDS, MIN_SHOT_SECONDS,
     MontageOptions, MontagePlan, MontageShot, PlanError, STILL_SHARE_SECONDS, ShotOrder, ShotSlot,
@@ -64,116 +67,57 @@ impl From<&MontageSource> for RenderSource {
     }
 }
 
-/// A timeline range of the picture, in frames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Range {
-    start: u64,
-    frames: u64,
-}
-
 impl MontagePlan {
-    fn shot_source(
-        &self,
-        sources: &[RenderSource],
-        shot: usize,
-        offset_frames: i64,
-    ) -> SegmentSource {
-        let s = &self.shots[shot];
-        let source = &sources[s.source];
-        if source.info.is_image || source.info.duration_ms.is_none() {
-            return SegmentSource::Still {
-                path: source.path.clone(),
-            };
-        }
-        let in_ms =
-            (s.in_frame as i64 + offset_frames).max(0) as f64 * 1000.0 / f64::from(self.fps);
-        SegmentSource::Clip {
-            path: source.path.clone(),
-            info: source.info.clone(),
-            in_ms,
+    /// The plan as a [`CutList`] (`sources[i]` is the file of source `i`).
+    pub fn cut_list(&self, sources: &[RenderSource]) -> CutList {
+        let shots = self
+            .shots
+            .iter()
+            .map(|s| CutShot {
+                source: sources[s.source].clone(),
+                in_frame: s.in_frame,
+                start_frame: s.start_frame,
+                frames: s.frames,
+            })
+            .collect();
+        let texts = [&self.title, &self.end_card]
+            .into_iter()
+            .flatten()
+            .map(|card| CutText {
+                text: card.text.clone(),
+                start_frame: card.start_frame,
+                frames: card.frames,
+                size: CARD_TEXT_SIZE,
+                position: TextPosition::Center,
+            })
+            .collect();
+        CutList {
+            fps: self.fps,
+            shots,
+            transition: self.transition,
+            transition_frames: self.transition_frames,
+            framing: self.framing,
+            texts,
         }
     }
 
-    /// The cut list for [`nemo_media::segments::render_segments`]: one segment per shot body,
-    /// plus one per crossfade (both neighbours blended around the cut, which sits in its middle);
-    /// dips fade each side to and from black; title and end card are split over the segments
-    /// they cover. `sources[i]` is the file of source `i`; `music` is the soundtrack.
+    /// The cut list for [`nemo_media::segments::render_segments`] (see
+    /// [`CutList::segment_plan`], shared with drafts): one segment per shot body, plus one per
+    /// crossfade; dips fade each side to and from black; title and end card are split over the
+    /// segments they cover. `sources[i]` is the file of source `i`; `music` is the soundtrack.
     pub fn segment_plan(
         &self,
         sources: &[RenderSource],
         music: Option<&std::path::Path>,
         encode: EncodeSettings,
     ) -> SegmentPlan {
-        let half = self.transition_frames / 2;
-        let last = self.shots.len().saturating_sub(1);
-        let mut segments: Vec<(Range, Segment)> = Vec::new();
-        for (i, shot) in self.shots.iter().enumerate() {
-            let crossfade = self.transition == Transition::Crossfade && half > 0;
-            let lead = if crossfade && i > 0 { half } else { 0 };
-            let trail = if crossfade && i < last { half } else { 0 };
-            let body = shot.frames.saturating_sub(lead + trail);
-            if body > 0 {
-                let mut segment = Segment::new(self.shot_source(sources, i, lead as i64), body);
-                segment.framing = self.framing;
-                if self.transition == Transition::Dip {
-                    segment.fade_in_frames = if i > 0 { half.min(body) } else { 0 };
-                    segment.fade_out_frames = if i < last { half.min(body) } else { 0 };
-                }
-                segments.push((
-                    Range {
-                        start: shot.start_frame + lead,
-                        frames: body,
-                    },
-                    segment,
-                ));
-            }
-            if trail > 0 {
-                let from = self.shot_source(sources, i, (shot.frames - trail) as i64);
-                let to = self.shot_source(sources, i + 1, -(half as i64));
-                let mut segment = Segment::new(
-                    SegmentSource::Crossfade {
-                        from: Box::new(from),
-                        to: Box::new(to),
-                    },
-                    2 * half,
-                );
-                segment.framing = self.framing;
-                segments.push((
-                    Range {
-                        start: shot.start_frame + shot.frames - trail,
-                        frames: 2 * half,
-                    },
-                    segment,
-                ));
-            }
-        }
-        for card in [&self.title, &self.end_card].into_iter().flatten() {
-            for (range, segment) in &mut segments {
-                let start = card.start_frame.max(range.start);
-                let end = (card.start_frame + card.frames).min(range.start + range.frames);
-                if start < end {
-                    segment.texts.push(SegmentText {
-                        text: card.text.clone(),
-                        start_frame: start - range.start,
-                        frames: end - start,
-                        size: CARD_TEXT_SIZE,
-                        position: TextPosition::Center,
-                    });
-                }
-            }
-        }
-        let mut plan = SegmentPlan::new(
-            segments.into_iter().map(|(_, s)| s).collect(),
-            self.fps,
-            music.map(|path| SegmentAudio {
-                path: path.to_owned(),
-                volume: 1.0,
-                fade_in_ms: 0,
-                fade_out_ms: 0,
-            }),
-        );
-        plan.encode = encode;
-        plan
+        let audio = music.map(|path| SegmentAudio {
+            path: path.to_owned(),
+            volume: 1.0,
+            fade_in_ms: 0,
+            fade_out_ms: 0,
+        });
+        self.cut_list(sources).segment_plan(audio, encode)
     }
 
     /// The plan as a draft with the nemo segment keys, for the engine's draft renderer:
@@ -183,8 +127,8 @@ impl MontagePlan {
     /// title and end card (`m.kind` = `title`). Draft `m` carries the canvas and the montage
     /// settings. Millisecond times are rounded from frame positions, so they add up exactly.
     ///
-    /// The draft renderer joins shots with hard cuts and letterboxes; transitions and
-    /// blur-padding are rendered by [`Self::segment_plan`] (`m.montage` records them).
+    /// The engine's worker renders such drafts through [`CutList::from_draft`] and the segment
+    /// renderer, so transitions and blur-padding (recorded in `m.montage`) are drawn.
     pub fn to_draft(
         &self,
         media_ids: &[String],

@@ -190,7 +190,8 @@ fn clip_speech(pcm: &[i16], in_ms: u64, duration_ms: u64, offset_ms: u64) -> Vec
 
 /// Mixes the plan's audio into `work_dir/mix.wav` and rewrites the plan to play only that
 /// file (clip audio muted in the graph, one audio segment covering the whole render).
-/// Call it only for plans with music (`plan.audio` non-empty).
+/// Without music the result is the clips' own audio as placed, not loudness-normalised (what
+/// the draft renderer's own graph would play).
 pub(crate) async fn mix_into_plan(
     plan: &mut RenderPlan,
     flags: MixFlags,
@@ -308,7 +309,18 @@ fn mix_sources(
         mix.left[i] = original.left[i] + stem.left[i];
         mix.right[i] = original.right[i] + stem.right[i];
     }
-    let loudness = nemo_mix::normalize(&mut mix, &settings.target)?;
+    // Without music there is nothing to balance: the clips play as recorded, as the draft
+    // renderer plays them.
+    let loudness = if music.is_empty() {
+        let as_is = nemo_mix::measure(&mix)?;
+        nemo_mix::LoudnessReport {
+            before: as_is,
+            after: as_is,
+            gain_db: 0.0,
+        }
+    } else {
+        nemo_mix::normalize(&mut mix, &settings.target)?
+    };
     let out = if flags.music_stem_only {
         let mut only = stem;
         only.scale(nemo_mix::db_to_gain(loudness.gain_db) as f32);
