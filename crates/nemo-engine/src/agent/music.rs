@@ -106,6 +106,27 @@ pub fn generate(
     spec: &MusicSpec,
     progress: &mut dyn FnMut(f32),
 ) -> Result<GeneratedTrack, GenerateError> {
+    let brief = match &spec.fit {
+        Some(plan) => fit::fit_brief(
+            plan,
+            spec.mood.as_deref().and_then(NamedMood::parse),
+            spec.seed,
+        ),
+        None => brief(spec),
+    };
+    generate_brief(&brief, spec.fit.as_ref(), progress)
+}
+
+/// Composes a whole [`MusicBrief`] (mood, style, tempo, key, accents; what a restyle asks for)
+/// and, with a [`FitPlan`], fits it to the video as [`generate`] does: the brief's accents and
+/// length are used as given (build them from the plan, e.g. with [`fit::fit_brief`]), the seed
+/// whose sections change nearest the plan's big cuts is chosen, and the energy envelope and
+/// the loudness target are applied. CPU-bound; `progress` receives 0..=1.
+pub fn generate_brief(
+    brief: &MusicBrief,
+    fit: Option<&FitPlan>,
+    progress: &mut dyn FnMut(f32),
+) -> Result<GeneratedTrack, GenerateError> {
     let mut on_stage = |stage: nemo_music::Stage, fraction: f32| {
         let overall = match stage {
             nemo_music::Stage::Compose => 0.1 * fraction,
@@ -114,18 +135,18 @@ pub fn generate(
         };
         progress(overall);
     };
-    let (rendered, seed, fit_report) = if let Some(plan) = &spec.fit {
-        let (rendered, report) = render_fitted(spec, plan, &mut on_stage)?;
+    let (rendered, seed, fit_report) = if let Some(plan) = fit {
+        let (rendered, report) = render_fitted(brief, plan, &mut on_stage)?;
         let seed = report.seed;
         (rendered, seed, Some(report))
     } else {
         let rendered = nemo_music::compose_and_render_with_progress(
-            &brief(spec),
+            brief,
             soundfont(),
             &RenderOptions::default(),
             &mut on_stage,
         )?;
-        (rendered, spec.seed, None)
+        (rendered, brief.seed, None)
     };
     let report = &rendered.report;
     let wav = encode_wav(&rendered.pcm)?;
@@ -134,9 +155,7 @@ pub fn generate(
         style: report.style.clone(),
         key: report.key.clone(),
         bpm: report.bpm,
-        fitted: spec
-            .fit
-            .as_ref()
+        fitted: fit
             .zip(fit_report.as_ref())
             .map(|(plan, r)| fitted_summary(plan, r)),
     };
@@ -161,7 +180,7 @@ pub fn generate(
             "true_peak_dbtp": report.true_peak_dbtp,
             "synth": report.synth,
             "seed": seed,
-            "fit": spec.fit.as_ref().map(|plan| json!({
+            "fit": fit.map(|plan| json!({
                 "plan": plan,
                 "report": fit_report,
             })),
@@ -172,18 +191,16 @@ pub fn generate(
     })
 }
 
-/// The fitted path: brief from the plan, seed chosen for section placement, synthesis, then the
-/// energy envelope and the loudness target again (the envelope only changes relative level).
+/// The fitted path: the seed chosen for section placement, synthesis, then the energy
+/// envelope and the loudness target again (the envelope only changes relative level).
 fn render_fitted(
-    spec: &MusicSpec,
+    brief: &MusicBrief,
     plan: &FitPlan,
     on_stage: &mut dyn FnMut(nemo_music::Stage, f32),
 ) -> Result<(nemo_music::RenderedMusic, FitReport), GenerateError> {
-    let named = spec.mood.as_deref().and_then(NamedMood::parse);
-    let brief = fit::fit_brief(plan, named, spec.seed);
     on_stage(nemo_music::Stage::Compose, 0.0);
     let (chosen, composition, section_offset_ms) =
-        fit::choose_composition(&brief, &plan.big_cuts_ms)?;
+        fit::choose_composition(brief, &plan.big_cuts_ms)?;
     on_stage(nemo_music::Stage::Compose, 1.0);
     let options = RenderOptions::default();
     let mut rendered = match soundfont() {
@@ -211,7 +228,7 @@ fn render_fitted(
     rendered.report.true_peak_dbtp = loudness.after.true_peak_dbtp;
     let report = FitReport {
         accent_hit_ratio: rendered.report.accent_hit_ratio,
-        accents: plan.accents_ms.len(),
+        accents: brief.accents_ms.len(),
         section_offset_ms,
         seed: chosen.seed,
     };

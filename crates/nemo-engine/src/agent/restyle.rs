@@ -3,9 +3,13 @@
 //! read back from its segment) is changed as asked and the music is composed again, as long
 //! as the picture, with the clip boundaries as accents.
 //!
-//! The brief is built here ([`restyle_brief`], pure) and composed with
-//! [`crate::montage::compose_music`], which takes a whole `MusicBrief` (style and tempo
-//! included; `agent::music::MusicSpec` carries neither yet).
+//! With a picture, the new music goes through the same fitted path as "add music that matches
+//! my video" ([`crate::fit`]): the clips are analysed, the brief keeps the fit's exact length,
+//! cut accents (with a tempo range around the asked-for tempo so cuts can still land on beats),
+//! and [`super::music::generate_brief`] picks the seed whose sections change near the big cuts
+//! and shapes the music with the picture's energy. The mood, style and tempo asked for win over
+//! the video's mood ([`fitted_restyle_brief`], pure). Without a picture (or when analysis
+//! fails) the brief is [`restyle_brief`] with the clip boundaries as accents.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -13,11 +17,12 @@ use nemo_music::{Mood, MusicBrief, NamedMood, Style, TempoSpec};
 use nemo_protocol::RawDraft;
 use serde_json::json;
 
-use super::edit::{self, GeneratedInfo, Problem};
+use super::edit::{self, Problem};
 use super::intent::{Lang, MusicTweak, Tempo};
-use super::music::{DEFAULT_MUSIC_MS, MIN_MUSIC_MS};
+use super::music::{self, DEFAULT_MUSIC_MS, GeneratedTrack, MIN_MUSIC_MS};
 use super::reply;
 use super::turn::{Events, TurnContext, TurnError, finish_edit};
+use crate::fit::FitPlan;
 use crate::store::{MediaRow, now_ms};
 use crate::timeline;
 
@@ -28,6 +33,10 @@ const MIN_BPM: f64 = 50.0;
 const MAX_BPM: f64 = 180.0;
 /// Tempo assumed for a bed whose tempo is unknown (an uploaded song).
 const ASSUMED_BPM: f64 = 100.0;
+/// With cuts to hit, an asked-for tempo becomes this range (factor each way): the beat grid
+/// may move a little so cuts land on beats, and "faster" stays faster than before
+/// (1.25 / 1.08 > 1).
+pub const RESTYLE_TEMPO_SLACK: f64 = 1.08;
 
 /// What the current music bed is, as far as its segment says.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,6 +138,74 @@ pub fn restyle_brief(draft: &RawDraft, tweak: &MusicTweak, seed: u64) -> MusicBr
     brief
 }
 
+/// The restyle brief fitted to the video: [`crate::fit::fit_brief`] (exact length, cut accents,
+/// tempo range) with the mood asked for (else the current music's, else the video's own), the
+/// style of [`restyle_brief`], and an asked-for tempo as a narrow range around it
+/// ([`RESTYLE_TEMPO_SLACK`]) when there are cuts to hit.
+pub fn fitted_restyle_brief(
+    draft: &RawDraft,
+    tweak: &MusicTweak,
+    seed: u64,
+    plan: &FitPlan,
+) -> MusicBrief {
+    let wanted = restyle_brief(draft, tweak, seed);
+    let named = tweak
+        .mood
+        .as_deref()
+        .and_then(NamedMood::parse)
+        .or_else(|| current_music(draft).and_then(|c| c.mood));
+    let mut brief = crate::fit::fit_brief(plan, named, seed);
+    brief.style = wanted.style;
+    brief.tempo = match wanted.tempo {
+        TempoSpec::Bpm(bpm) if !brief.accents_ms.is_empty() => TempoSpec::Range {
+            min: (bpm / RESTYLE_TEMPO_SLACK).max(MIN_BPM),
+            max: (bpm * RESTYLE_TEMPO_SLACK).min(MAX_BPM),
+        },
+        TempoSpec::Bpm(bpm) => TempoSpec::Bpm(bpm),
+        _ => brief.tempo,
+    };
+    brief
+}
+
+/// The fit plan of the draft's picture (`None` without clips or when analysis fails).
+async fn fit_for(
+    ctx: &TurnContext,
+    session_id: &str,
+    draft: &RawDraft,
+    events: &mut Events<'_>,
+) -> Result<Option<FitPlan>, TurnError> {
+    if timeline::video_length_ms(draft) <= 0 {
+        return Ok(None);
+    }
+    let media = ctx.store.session_media(session_id).await?;
+    events
+        .tool_call(
+            "analyze_video",
+            json!({"clips": timeline::clips(draft).len(), "purpose": "restyle"}),
+        )
+        .await;
+    // The SoundFont loads on the other core while the clips decode.
+    let preload = tokio::task::spawn_blocking(music::preload_soundfont);
+    let plan = crate::fit::analyze_draft(&ctx.media, draft, &media)
+        .await
+        .map(|profile| crate::fit::fit_plan(&profile, None));
+    let _ = preload.await;
+    let result = plan.as_ref().map_or_else(
+        || json!({"status": "skipped"}),
+        |f| json!({"status": "done", "cuts": f.accents_ms.len(), "summary": f.summary}),
+    );
+    events.tool_result("analyze_video", result).await;
+    Ok(plan)
+}
+
+/// Runs the generator on a blocking thread.
+async fn compose(brief: MusicBrief, fit: Option<FitPlan>) -> Result<GeneratedTrack, TurnError> {
+    tokio::task::spawn_blocking(move || music::generate_brief(&brief, fit.as_ref(), &mut |_| {}))
+        .await
+        .map_err(|e| TurnError::Task(e.to_string()))?
+        .map_err(|e| TurnError::Task(e.to_string()))
+}
+
 fn seed_for(session_id: &str, version: i64, tweak: &MusicTweak) -> u64 {
     let mut h = DefaultHasher::new();
     (session_id, version, format!("{tweak:?}")).hash(&mut h);
@@ -145,70 +222,52 @@ pub(super) async fn restyle(
 ) -> Result<(String, Option<i64>), TurnError> {
     let (version, draft) = ctx.store.current_draft(session_id).await?;
     let before = current_music(&draft);
-    let brief = restyle_brief(&draft, tweak, seed_for(session_id, version, tweak));
+    let seed = seed_for(session_id, version, tweak);
+    let fit = fit_for(ctx, session_id, &draft, events).await?;
+    let brief = match &fit {
+        Some(plan) => fitted_restyle_brief(&draft, tweak, seed, plan),
+        None => restyle_brief(&draft, tweak, seed),
+    };
     events
         .tool_call(
             "generate_music",
             json!({"restyle": reply::tweak_words(Lang::En, tweak),
                    "mood": brief.mood.label(), "style": brief.style.map(Style::name),
-                   "length_ms": brief.duration_ms, "accents_ms": brief.accents_ms}),
+                   "length_ms": brief.duration_ms, "accents_ms": brief.accents_ms,
+                   "fitted": fit.is_some()}),
         )
         .await;
-    let dir = std::env::temp_dir().join(format!("nemo-restyle-{}", uuid::Uuid::new_v4().simple()));
-    let composed = crate::montage::compose_music(brief, &dir).await;
-    let bytes = match &composed {
-        Ok(music) => tokio::fs::read(&music.path).await.ok(),
-        Err(_) => None,
-    };
-    // The WAV is in memory (or the composer failed): the scratch directory can go.
-    let _ = tokio::fs::remove_dir_all(&dir).await;
-    let music = composed.map_err(|e| TurnError::Task(e.to_string()))?;
-    let bytes =
-        bytes.ok_or_else(|| TurnError::Task("the composed music could not be read".to_owned()))?;
-    let (sha256, key) = ctx.media.put_bytes(bytes.clone()).await?;
+    let track = compose(brief, fit).await?;
+    let (sha256, key) = ctx.media.put_bytes(track.wav.clone()).await?;
     let row = MediaRow {
         id: format!("med_{}", uuid::Uuid::new_v4().simple()),
         session_id: session_id.to_owned(),
         sha256,
         object_key: key,
-        filename: format!("{}.wav", music.name),
+        filename: format!("{}.wav", track.name),
         file_type: "audio".to_owned(),
         origin: "generated".to_owned(),
-        size_bytes: bytes.len() as i64,
-        duration_ms: Some(music.duration_ms as i64),
+        size_bytes: track.wav.len() as i64,
+        duration_ms: Some(track.duration_ms as i64),
         width: None,
         height: None,
         fps: None,
         has_audio: true,
-        probe: json!({"format_name": "wav", "duration_ms": music.duration_ms}),
-        meta: Some(
-            json!({"kind": "music", "report": {"summary": music.summary, "bpm": music.bpm,
-                          "beat_times_ms": music.beats.beats_ms,
-                          "downbeat_times_ms": music.beats.downbeats_ms}}),
-        ),
+        probe: json!({"format_name": "wav", "duration_ms": track.duration_ms}),
+        meta: Some(json!({"kind": "music", "report": track.report})),
         created_at: now_ms(),
     };
     ctx.store.insert_media(&row).await?;
     events
         .tool_result(
             "generate_music",
-            json!({"status": "done", "progress": 100, "media_id": row.id, "name": music.name,
-                   "duration_ms": music.duration_ms, "bpm": music.bpm}),
+            json!({"status": "done", "progress": 100, "media_id": row.id, "name": track.name,
+                   "duration_ms": track.duration_ms, "bpm": track.info.bpm,
+                   "accent_hit_ratio": track.fit.as_ref().map(|f| f.accent_hit_ratio)}),
         )
         .await;
-    let mut words = music.name.splitn(2, ' ');
-    let info = GeneratedInfo {
-        mood: words.next().unwrap_or_default().to_owned(),
-        style: words.next().unwrap_or_default().to_owned(),
-        key: music
-            .summary
-            .split(", ")
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned(),
-        bpm: music.bpm,
-        fitted: None,
-    };
+    let info = track.info.clone();
+    let music = track;
     let volume = before.as_ref().map(|b| b.volume);
     let name = music.name.clone();
     events
@@ -230,6 +289,11 @@ pub(super) async fn restyle(
         })
         .await?;
     let (text, version) = finish_edit(outcome, lang, events).await;
-    let headline = reply::restyled(lang, tweak, before.as_ref().and_then(|b| b.bpm), music.bpm);
+    let headline = reply::restyled(
+        lang,
+        tweak,
+        before.as_ref().and_then(|b| b.bpm),
+        music.info.bpm,
+    );
     Ok((format!("{headline}\n{text}"), version))
 }
