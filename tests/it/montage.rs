@@ -316,3 +316,234 @@ async fn bench() {
     std::fs::write(dir.join("bench.txt"), &line).unwrap();
     assert_eq!(count_frames(&smart_out).await.unwrap(), 1800);
 }
+
+// ---- chat-built montages exported through the protocol (segment renderer in the worker) ----
+
+/// A 320x180 clip: a moving `testsrc2` box over a solid `colour` background (moving, so the
+/// montage's quality analysis sees a usable clip; mostly one colour, so blends are measurable).
+fn coloured_clip(path: &Path, colour: &str, seconds: f64) {
+    let graph = format!(
+        "color=c={colour}:s=320x180:r=30:d={seconds}[bg];testsrc2=s=64x48:r=30:d={seconds}[box];\
+         [bg][box]overlay=x='mod(t*90,256)':y=66,format=yuv420p[v]"
+    );
+    testing::ffmpeg_blocking([
+        "-filter_complex",
+        &graph,
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        path.to_str().unwrap(),
+    ])
+    .unwrap();
+}
+
+/// Frame `n` of `video` scaled to `w`x`h`, RGB24.
+fn frame_rgb(video: &Path, n: u64, w: u32, h: u32) -> Vec<u8> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(video)
+        .args([
+            "-vf",
+            &format!("select=eq(n\\,{n}),scale={w}:{h}:flags=area"),
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), (w * h * 3) as usize, "frame {n} decoded");
+    out.stdout
+}
+
+/// Mean of channel `c` (0 = R, 2 = B) over columns `x0..x1` of an RGB24 frame `w` wide.
+fn mean_channel(rgb: &[u8], w: u32, c: usize, x0: u32, x1: u32) -> f64 {
+    let values: Vec<f64> = rgb
+        .chunks(3)
+        .enumerate()
+        .filter(|(i, _)| (x0..x1).contains(&((*i as u32) % w)))
+        .map(|(_, px)| f64::from(px[c]))
+        .collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+async fn download(client: &crate::engine::Client, id: &str, dir: &Path) -> PathBuf {
+    let (status, bytes) = client.download(id).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let path = dir.join(format!("{id}.mp4"));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn shots_of(state: &serde_json::Value) -> Vec<serde_json::Value> {
+    state["state"]["draft"]["t"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["tt"] == 0))
+        .and_then(|t| t["sg"].as_array().cloned())
+        .unwrap()
+}
+
+/// "make a 4-second montage ... with crossfades" in chat, exported through the protocol: the
+/// worker renders the crossfade (frame count exact; the frame at the cut is a blend of the red
+/// and the blue clip, the frames outside the transition are not).
+#[tokio::test]
+async fn a_chat_montage_with_crossfades_exports_the_crossfade() {
+    let dir = tempfile::tempdir().unwrap();
+    let (red, blue) = (dir.path().join("red.mp4"), dir.path().join("blue.mp4"));
+    {
+        let (red, blue) = (red.clone(), blue.clone());
+        blocking(move || {
+            coloured_clip(&red, "red", 3.0);
+            coloured_clip(&blue, "blue", 3.0);
+        })
+        .await;
+    }
+    let engine = crate::engine::start(crate::engine::test_config(&dir.path().join("e"))).await;
+    let client = crate::engine::Client::new(&engine, "montage-xfade").await;
+    let session = client.session().await;
+    client
+        .upload(
+            &session,
+            &[
+                ("red.mp4", std::fs::read(&red).unwrap()),
+                ("blue.mp4", std::fs::read(&blue).unwrap()),
+            ],
+        )
+        .await;
+    let reply = client
+        .say(
+            &session,
+            "make a 4-second montage of these clips with crossfades",
+        )
+        .await;
+    assert!(reply.starts_with("Made a 4 s montage"), "{reply}");
+    let state = client.state(&session).await;
+    let shots = shots_of(&state);
+    let cut = (1..shots.len())
+        .find(|&i| shots[i]["src"] != shots[i - 1]["src"])
+        .expect("a cut between the two clips");
+    let montage = &shots[cut]["m"]["montage"];
+    assert_eq!(montage["transition_in"], "crossfade");
+    let cut_frame = montage["start_frame"].as_u64().unwrap();
+    let half = (montage["transition_ms"].as_u64().unwrap() * 30).div_ceil(1000) / 2;
+    assert!(half >= 2, "{montage}");
+
+    let started = Instant::now();
+    let done = client.render(&session, "xfade").await;
+    let render_s = started.elapsed().as_secs_f64();
+    assert_eq!(done["status"], "completed", "{done}");
+    let out = download(&client, "xfade", dir.path()).await;
+    let frames = count_frames(&out).await.unwrap();
+    assert_eq!(frames, 120, "4 s at 30 fps, frame-exact");
+    let info = nemo_media::probe(&out).await.unwrap();
+    let video = info.video.as_ref().unwrap();
+    assert_eq!((video.width, video.height), (1920, 1080));
+    assert!(info.audio.is_some());
+
+    let red_at = |n: u64| mean_channel(&frame_rgb(&out, n, 64, 36), 64, 0, 0, 64);
+    let (before, mid, after) = (
+        red_at(cut_frame - half - 2),
+        red_at(cut_frame),
+        red_at(cut_frame + half + 1),
+    );
+    let gap = (before - after).abs();
+    eprintln!(
+        "crossfade: cut at frame {cut_frame}, half {half}, mean R before {before:.1}, \
+         at the cut {mid:.1}, after {after:.1}; render {render_s:.2} s"
+    );
+    assert!(
+        gap > 120.0,
+        "one side red, the other blue: {before} vs {after}"
+    );
+    let (lo, hi) = (before.min(after), before.max(after));
+    assert!(
+        mid > lo + 0.25 * gap && mid < hi - 0.25 * gap,
+        "the frame at the cut is a blend: {mid:.1} between {lo:.1} and {hi:.1}"
+    );
+    engine.shutdown().await.unwrap();
+}
+
+/// Portrait clips: the letterboxed export has black sides; after "use blur background for
+/// portrait clips" the export's sides are a blurred copy of the picture (not black).
+#[tokio::test]
+async fn blur_pad_exports_differ_from_letterbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.mp4"), dir.path().join("b.mp4"));
+    {
+        let (a, b) = (a.clone(), b.clone());
+        blocking(move || {
+            testing::portrait_clip(&a, 3.0).unwrap();
+            testing::portrait_clip(&b, 3.0).unwrap();
+        })
+        .await;
+    }
+    let engine = crate::engine::start(crate::engine::test_config(&dir.path().join("e"))).await;
+    let client = crate::engine::Client::new(&engine, "montage-blur").await;
+    let session = client.session().await;
+    client
+        .upload(
+            &session,
+            &[
+                ("a.mp4", std::fs::read(&a).unwrap()),
+                ("b.mp4", std::fs::read(&b).unwrap()),
+            ],
+        )
+        .await;
+    let reply = client
+        .say(&session, "make a 4-second montage of these clips")
+        .await;
+    assert!(reply.starts_with("Made a 4 s montage"), "{reply}");
+    let done = client.render(&session, "letterbox").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let letterbox = download(&client, "letterbox", dir.path()).await;
+
+    let reply = client
+        .say(&session, "use blur background for portrait clips")
+        .await;
+    let state = client.state(&session).await;
+    assert_eq!(state["state"]["draft"]["m"]["framing"], "blur", "{reply}");
+    let done = client.render(&session, "blurred").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let blurred = download(&client, "blurred", dir.path()).await;
+
+    for file in [&letterbox, &blurred] {
+        assert_eq!(count_frames(file).await.unwrap(), 120);
+    }
+    // 96 columns wide: a 9:16 picture fitted to the height covers the middle ~30; the outer
+    // 24 columns each side are padding.
+    let mut sides = Vec::new();
+    for file in [&letterbox, &blurred] {
+        let mut level = 0.0;
+        for n in [15, 60, 105] {
+            let rgb = frame_rgb(file, n, 96, 54);
+            for c in 0..3 {
+                level += mean_channel(&rgb, 96, c, 0, 24) + mean_channel(&rgb, 96, c, 72, 96);
+            }
+        }
+        sides.push(level / 18.0);
+    }
+    eprintln!(
+        "side regions: letterbox mean {:.1}, blur-pad mean {:.1}",
+        sides[0], sides[1]
+    );
+    assert!(sides[0] < 3.0, "letterbox sides are black: {}", sides[0]);
+    assert!(
+        sides[1] > 25.0,
+        "blur-pad sides show the picture: {}",
+        sides[1]
+    );
+    engine.shutdown().await.unwrap();
+}
