@@ -1,7 +1,10 @@
 //! Music fitted to the video, end to end: the in-process engine, "add background music that
 //! matches my video", export, and measurements on the rendered file with ffmpeg.
 
-#![allow(clippy::unwrap_used, reason = "test helpers fail the test on unexpected input")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on unexpected input"
+)]
 
 use std::path::Path;
 
@@ -220,6 +223,81 @@ async fn beats_land_on_the_cuts() {
     assert!(
         (lufs + 14.0).abs() <= 1.0 && peak <= -1.0,
         "{lufs} LUFS, {peak} dBTP"
+    );
+    engine.shutdown().await.unwrap();
+}
+
+/// "make the music faster" after fitted music: the restyle goes through the fitted path, so
+/// the new track is faster, exactly as long as the video, and its beats still land on the cuts.
+#[tokio::test]
+async fn a_restyle_keeps_the_cut_accents() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("cuts.mp4");
+    let cuts = cuts_clip(
+        &clip,
+        &[
+            (DISTINCT_LOOKS[0], 2.0),
+            (DISTINCT_LOOKS[1], 2.5),
+            (DISTINCT_LOOKS[2], 3.0),
+            (DISTINCT_LOOKS[3], 2.5),
+        ],
+        ClipFormat::SMALL,
+    )
+    .unwrap();
+    let engine = start(test_config(&dir.path().join("engine"))).await;
+    let client = Client::new(&engine, "fit-restyle").await;
+    let session = client.session().await;
+    let (status, body) = client
+        .upload(&session, &[("cuts.mp4", std::fs::read(&clip).unwrap())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reply = client.say(&session, ASK).await;
+    assert!(reply.contains("on the beat"), "{reply}");
+    let first = generated_report(&client, &session).await;
+    let first_bpm = first["bpm"].as_f64().unwrap();
+
+    let reply = client.say(&session, "make the music faster").await;
+    assert!(
+        reply.contains("on the beat"),
+        "the reply says how it fits: {reply}"
+    );
+    let report = generated_report(&client, &session).await;
+    let bpm = report["bpm"].as_f64().unwrap();
+    let hit_ratio = report["fit"]["report"]["accent_hit_ratio"]
+        .as_f64()
+        .unwrap();
+    let beats: Vec<f64> = report["beat_times_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_f64().unwrap())
+        .collect();
+    let hits = cuts
+        .iter()
+        .filter(|&&cut| beats.iter().any(|b| (b - cut as f64).abs() <= 50.0))
+        .count();
+    eprintln!(
+        "restyle: {first_bpm:.1} -> {bpm:.1} BPM, {hits} of {} cuts within 50 ms of a beat \
+         (reported hit ratio {hit_ratio:.2})",
+        cuts.len()
+    );
+    assert!(bpm > first_bpm * 1.1, "faster: {first_bpm} -> {bpm}");
+    assert!(hit_ratio >= 2.0 / 3.0 - 1e-9, "{hit_ratio}");
+    assert!(
+        hits * 3 >= cuts.len() * 2,
+        "{hits} of {} cuts on beats",
+        cuts.len()
+    );
+    let draft = client.state(&session).await["state"]["draft"].clone();
+    assert_eq!(
+        report["duration_ms"].as_i64(),
+        draft["d"].as_i64(),
+        "exact length"
+    );
+    assert!(
+        report["fit"]["plan"]["energy"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
     );
     engine.shutdown().await.unwrap();
 }
