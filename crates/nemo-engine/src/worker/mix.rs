@@ -28,11 +28,12 @@ use nemo_protocol::RawDraft;
 pub(crate) const MUTE_ORIGINAL_KEY: &str = "mute_original";
 /// Draft `m` key: `"music"` exports the music stem alone.
 pub(crate) const EXPORT_STEM_KEY: &str = "export_stem";
-/// Loudness target of exports: -14 LUFS integrated. The true-peak ceiling is kept 0.5 dB below
-/// the -1 dBTP delivery limit because AAC encoding overshoots the PCM's peaks a little.
+/// Loudness target of exports: -14 LUFS integrated. The true-peak ceiling is kept 1 dB below
+/// the -1 dBTP delivery limit because AAC encoding overshoots the PCM's peaks (measured up to
+/// 0.6 dB on fitted music with speech at 192 kbit/s).
 pub(crate) const EXPORT_TARGET: LoudnessTarget = LoudnessTarget {
     integrated_lufs: -14.0,
-    true_peak_dbtp: -1.5,
+    true_peak_dbtp: -2.0,
 };
 
 /// What the draft asks of the mix.
