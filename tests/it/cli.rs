@@ -73,6 +73,8 @@ fn help_snapshots() {
         &["upload", "--help"],
         &["export", "--help"],
         &["music", "--help"],
+        &["analyze", "--help"],
+        &["serve", "--help"],
         &["plugins", "list", "--help"],
         &["config", "show", "--help"],
     ] {
