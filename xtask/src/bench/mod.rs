@@ -73,6 +73,16 @@ pub(crate) fn run(sh: &Shell, args: &Args) -> Result<()> {
         return Ok(());
     }
     let ctx = Ctx::new(sh, args.regenerate)?;
+    // Other work on the machine skews every number; say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!(
+            "load average before the bench (1/5/15 min): {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
     match args.name {
         Bench::Analyze => analyze::run(&ctx),
         Bench::E2e => e2e::run(&ctx),
