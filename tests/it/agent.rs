@@ -4,6 +4,8 @@
 //! diff (`nemo_draft::diff` + `summarize`) or reply of every phrasing is snapshotted. Then a
 //! conversation through the protocol against the embedded engine.
 
+use std::fmt::Write as _;
+
 use nemo_draft::{Draft, diff, summarize};
 use nemo_engine::agent::edit::{self, GeneratedInfo, Problem};
 use nemo_engine::agent::intent::{
@@ -598,10 +600,10 @@ fn every_corpus_phrasing_parses_to_its_intent() {
 
 #[test]
 fn every_corpus_phrasing_edits_the_fixture_draft() {
-    let out: String = corpus()
-        .iter()
-        .map(|(phrase, expected)| format!("## {phrase}\n{}\n\n", outcome(phrase, expected)))
-        .collect();
+    let mut out = String::new();
+    for (phrase, expected) in corpus() {
+        let _ = write!(out, "## {phrase}\n{}\n\n", outcome(phrase, &expected));
+    }
     insta::assert_snapshot!("corpus_draft_diffs", out);
 }
 

@@ -21,10 +21,8 @@ async fn analyze(path: &Path) -> VideoProfile {
     analyze_clip(path).await.unwrap()
 }
 
-fn generate<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> impl Future<Output = T> {
-    async move { tokio::task::spawn_blocking(work).await.unwrap() }
+async fn generate<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(work).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

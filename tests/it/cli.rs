@@ -14,7 +14,11 @@ fn nemo_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(Path::parent).unwrap();
     let bin = dir.join(format!("nemo{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: run `cargo xtask test` (it builds the nemo binary first)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo xtask test` (it builds the nemo binary first)",
+        bin.display()
+    );
     bin
 }
 
@@ -26,7 +30,9 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -60,7 +66,10 @@ impl Sandbox {
 }
 
 fn text(output: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -80,8 +89,17 @@ fn help_snapshots() {
     ] {
         let output = sandbox.run(args);
         assert!(output.status.success(), "{args:?}");
-        let name = args.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join("_");
-        let name = if name.is_empty() { "nemo".to_owned() } else { name };
+        let name = args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("_");
+        let name = if name.is_empty() {
+            "nemo".to_owned()
+        } else {
+            name
+        };
         insta::assert_snapshot!(format!("help_{name}"), text(&output).0);
     }
 }
@@ -100,16 +118,30 @@ fn usage_errors_exit_2_with_a_message() {
 #[test]
 fn plugins_list_explains_detection() {
     let sandbox = Sandbox::new();
-    let output = sandbox.nemo(&["plugins", "list", "--json"]).env("CURSOR_TRACE_ID", "abc").output().unwrap();
+    let output = sandbox
+        .nemo(&["plugins", "list", "--json"])
+        .env("CURSOR_TRACE_ID", "abc")
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["platform"], "cursor");
-    assert!(json["reason"].as_str().unwrap().contains("CURSOR_TRACE_ID"), "{json}");
+    assert!(
+        json["reason"].as_str().unwrap().contains("CURSOR_TRACE_ID"),
+        "{json}"
+    );
     assert_eq!(json["host_abi"], "1.0");
 
-    let output = sandbox.nemo(&["plugins", "list", "--json", "--plugin", "clawhub"]).env("CURSOR_TRACE_ID", "abc").output().unwrap();
+    let output = sandbox
+        .nemo(&["plugins", "list", "--json", "--plugin", "clawhub"])
+        .env("CURSOR_TRACE_ID", "abc")
+        .output()
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["platform"], "clawhub", "the flag wins over the environment");
+    assert_eq!(
+        json["platform"], "clawhub",
+        "the flag wins over the environment"
+    );
 }
 
 #[test]
@@ -119,7 +151,10 @@ fn unsupported_upload_is_refused_before_sending_with_the_formats_list() {
     let output = sandbox.run(&["upload", "notes.txt"]);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let (_, stderr) = text(&output);
-    assert!(stderr.contains("mp4") && stderr.contains("webp"), "{stderr}");
+    assert!(
+        stderr.contains("mp4") && stderr.contains("webp"),
+        "{stderr}"
+    );
 }
 
 /// The main job end to end on the embedded engine: upload, ask for music, export a 1080p MP4;
@@ -131,14 +166,25 @@ fn run_then_status_on_the_embedded_engine_never_prints_the_token() {
     let clip = sandbox.path("clip.mp4");
     lavfi_clip(&clip, "testsrc2", 3.0, ClipFormat::SMALL, true).unwrap();
     let run = sandbox
-        .nemo(&["-vv", "run", clip.to_str().unwrap(), "--prompt", "add calm background music", "-o", "out.mp4"])
+        .nemo(&[
+            "-vv",
+            "run",
+            clip.to_str().unwrap(),
+            "--prompt",
+            "add calm background music",
+            "-o",
+            "out.mp4",
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = text(&run);
     assert!(run.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("calm"), "{stdout}");
     let out = sandbox.path("out.mp4");
-    let info = tokio::runtime::Runtime::new().unwrap().block_on(nemo_media::probe(&out)).unwrap();
+    let info = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(nemo_media::probe(&out))
+        .unwrap();
     let video = info.video.unwrap();
     assert_eq!((video.width, video.height), (1920, 1080));
     assert!(info.audio.is_some());
@@ -146,12 +192,26 @@ fn run_then_status_on_the_embedded_engine_never_prints_the_token() {
     let status = sandbox.run(&["status"]);
     let (status_out, status_err) = text(&status);
     assert!(status.status.success(), "{status_err}");
-    assert!(status_out.contains("BGM") || status_out.contains("Audio"), "status continues the project: {status_out}");
+    assert!(
+        status_out.contains("BGM") || status_out.contains("Audio"),
+        "status continues the project: {status_out}"
+    );
 
     let credentials = std::fs::read_to_string(sandbox.path("config/credentials.toml")).unwrap();
-    let token = credentials.split('"').find(|s| s.starts_with("nmv_usr_")).expect("a saved token");
-    for (name, text) in [("run stdout", &stdout), ("run stderr", &stderr), ("status", &status_out), ("status stderr", &status_err)] {
+    let token = credentials
+        .split('"')
+        .find(|s| s.starts_with("nmv_usr_"))
+        .expect("a saved token");
+    for (name, text) in [
+        ("run stdout", &stdout),
+        ("run stderr", &stderr),
+        ("status", &status_out),
+        ("status stderr", &status_err),
+    ] {
         assert!(!text.contains(token), "{name} leaks the token");
-        assert!(!text.contains(&token[8..]), "{name} leaks the token's secret part");
+        assert!(
+            !text.contains(&token[8..]),
+            "{name} leaks the token's secret part"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Integration tests: the embedded engine on a loopback port with a temp data dir, a real
-//! SQLite file and real ffmpeg, driven over HTTP exactly as the client does.
+//! `SQLite` file and real ffmpeg, driven over HTTP exactly as the client does.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ pub(crate) fn test_config(dir: &Path) -> EngineConfig {
     config.job_heartbeat = Duration::from_millis(100);
     config.job_poll = Duration::from_millis(50);
     config.job_lease = Duration::from_secs(2);
-    config.x264_preset = "ultrafast".to_owned();
+    "ultrafast".clone_into(&mut config.x264_preset);
     config
 }
 
@@ -115,7 +115,7 @@ impl Client {
         let resp = self.chat_request(session, text).await;
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.headers()["content-type"], "text/event-stream");
-        let body = tokio::time::timeout(Duration::from_secs(120), resp.text())
+        let body = tokio::time::timeout(Duration::from_mins(2), resp.text())
             .await
             .unwrap()
             .unwrap();
@@ -171,7 +171,7 @@ impl Client {
     }
 
     pub(crate) async fn wait_render(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + Duration::from_mins(2);
         let mut last_progress = 0.0;
         loop {
             let (status, body) = self.get(&format!("/api/render/proxy/lambda/{id}")).await;
@@ -771,7 +771,7 @@ async fn a_client_that_disconnects_does_not_stop_the_edit() {
     let first = stream.next().await.unwrap().unwrap();
     assert!(String::from_utf8_lossy(&first).starts_with("data:"));
     drop(stream); // hang up mid-turn
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     loop {
         let state = client.state(&session).await;
         if music_track(&state).is_some() {

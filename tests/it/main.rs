@@ -1,7 +1,12 @@
 //! The one integration-test binary. Each module covers one area; see docs/TESTING.md.
 
 // Test helpers fail loudly: an unwrap in a helper is an assertion.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 mod agent;
 mod analysis;

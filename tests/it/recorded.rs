@@ -20,7 +20,10 @@ fn load(scenario: Scenario) -> (String, Recording) {
 
 /// Upload files for a replay: the server ignores their content, the client only checks the
 /// extension and size before sending.
-#[expect(clippy::unwrap_used, reason = "a test helper: setup failures stop the test")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: setup failures stop the test"
+)]
 fn env(dir: &Path, base_url: &str) -> ScenarioEnv {
     let clip = dir.join("clip.mp4");
     std::fs::write(&clip, b"replayed: the content is not sent anywhere real").unwrap();
@@ -36,7 +39,10 @@ fn env(dir: &Path, base_url: &str) -> ScenarioEnv {
 }
 
 /// Runs `scenario` against its recording and returns what the client understood.
-#[expect(clippy::unwrap_used, reason = "a test helper: setup failures stop the test")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test helper: setup failures stop the test"
+)]
 async fn replay(scenario: Scenario) -> Vec<String> {
     let (_, recording) = load(scenario);
     let mut server = mockito::Server::new_async().await;

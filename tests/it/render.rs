@@ -114,7 +114,10 @@ async fn upload_chat_render_download_gives_a_verified_1080p_mp4() {
     assert!(done["completedAt"].as_i64().unwrap() >= done["createdAt"].as_i64().unwrap());
     let url = done["outputUrl"].as_str().unwrap();
     assert!(
-        url.starts_with(engine.base_url()) && url.ends_with(".mp4"),
+        url.starts_with(engine.base_url())
+            && std::path::Path::new(url)
+                .extension()
+                .is_some_and(|e| e == "mp4"),
         "{url}"
     );
 

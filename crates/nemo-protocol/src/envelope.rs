@@ -29,7 +29,11 @@ pub fn parse_envelope(body: Value) -> Result<Value, EnvelopeError> {
         let message = message_of(&map, &["message", "msg"]);
         let data = map.remove("data");
         if code != 0 {
-            return Err(EnvelopeError { code: ApiCode::from_i64(code), message, data });
+            return Err(EnvelopeError {
+                code: ApiCode::from_i64(code),
+                message,
+                data,
+            });
         }
         return Ok(data.unwrap_or(Value::Null));
     }
@@ -70,11 +74,19 @@ pub struct CodeEnvelope<T> {
 
 impl<T> CodeEnvelope<T> {
     pub fn ok(data: T) -> Self {
-        Self { code: 0, data: Some(data), message: String::new() }
+        Self {
+            code: 0,
+            data: Some(data),
+            message: String::new(),
+        }
     }
 
     pub fn err(code: ApiCode, message: impl Into<String>) -> Self {
-        Self { code: code.as_i64(), data: None, message: message.into() }
+        Self {
+            code: code.as_i64(),
+            data: None,
+            message: message.into(),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub use codes::ApiCode;
 pub use draft::{RawDraft, RawSegment, RawTrack, TrackType};
 pub use envelope::{EnvelopeError, parse_envelope};
 pub use render::{RenderOutput, RenderRequest, RenderState, RenderStatus};
-pub use sse::{SseEvent, SimpleEvent, classify_sse_data};
+pub use sse::{SimpleEvent, SseEvent, classify_sse_data};
 pub use types::*;
 
 /// The app name used in paths and in the SSE body.

@@ -31,7 +31,10 @@ pub fn render_download(render_id: &str) -> String {
 
 /// Browser link that opens a project from a claim token.
 pub fn claim_link(web_base: &str, claim_token: &str) -> String {
-    format!("{}/workspace/claim?ct={claim_token}", web_base.trim_end_matches('/'))
+    format!(
+        "{}/workspace/claim?ct={claim_token}",
+        web_base.trim_end_matches('/')
+    )
 }
 
 /// Registration link for an anonymous user who ran out of credits (code 2001).

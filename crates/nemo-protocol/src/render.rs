@@ -24,7 +24,10 @@ pub struct RenderOutput {
 
 impl Default for RenderOutput {
     fn default() -> Self {
-        Self { format: "mp4".to_owned(), quality: "high".to_owned() }
+        Self {
+            format: "mp4".to_owned(),
+            quality: "high".to_owned(),
+        }
     }
 }
 
@@ -149,7 +152,9 @@ mod tests {
         assert_eq!(s.state, Some(RenderState::Processing));
         assert_eq!(s.progress, Some(50.0));
         assert_eq!(s.url, None);
-        let f = RenderStatus::from_body(&json!({"success":true,"data":{"status":"failed","error":"invalid draft"}}));
+        let f = RenderStatus::from_body(
+            &json!({"success":true,"data":{"status":"failed","error":"invalid draft"}}),
+        );
         assert_eq!(f.error.as_deref(), Some("invalid draft"));
     }
 }

@@ -44,12 +44,22 @@ fn classify_value(value: &Value) -> Vec<SseEvent> {
     if let Some(kind) = value.get("type").and_then(Value::as_str) {
         return vec![classify_simple(kind, value)];
     }
-    let partial = value.get("partial").and_then(Value::as_bool).unwrap_or(false);
+    let partial = value
+        .get("partial")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if let Some(parts) = value.pointer("/content/parts").and_then(Value::as_array) {
-        return parts.iter().filter_map(|p| classify_part(p, partial)).collect();
+        return parts
+            .iter()
+            .filter_map(|p| classify_part(p, partial))
+            .collect();
     }
     if let Some(text) = value.get("text").and_then(Value::as_str) {
-        return vec![if partial { SseEvent::Chunk(text.to_owned()) } else { SseEvent::Text(text.to_owned()) }];
+        return vec![if partial {
+            SseEvent::Chunk(text.to_owned())
+        } else {
+            SseEvent::Text(text.to_owned())
+        }];
     }
     vec![SseEvent::Unknown]
 }
@@ -60,7 +70,12 @@ fn error_of(value: &Value) -> Option<String> {
         match obj.get(key) {
             Some(Value::String(s)) => return Some(s.clone()),
             Some(Value::Object(o)) => {
-                return Some(o.get("message").and_then(Value::as_str).unwrap_or("error").to_owned());
+                return Some(
+                    o.get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("error")
+                        .to_owned(),
+                );
             }
             _ => {}
         }
@@ -80,7 +95,13 @@ fn classify_simple(kind: &str, value: &Value) -> SseEvent {
             .unwrap_or_default()
             .to_owned()
     };
-    let name = || value.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let name = || {
+        value
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     match kind {
         "heartbeat" | "ping" | "keepalive" => SseEvent::Heartbeat,
         "text" => SseEvent::Text(text()),
@@ -103,17 +124,35 @@ fn classify_part(part: &Value, partial: bool) -> Option<SseEvent> {
         return None;
     }
     if let Some(text) = part.get("text").and_then(Value::as_str) {
-        return Some(if partial { SseEvent::Chunk(text.to_owned()) } else { SseEvent::Text(text.to_owned()) });
+        return Some(if partial {
+            SseEvent::Chunk(text.to_owned())
+        } else {
+            SseEvent::Text(text.to_owned())
+        });
     }
-    if let Some(call) = part.get("functionCall").or_else(|| part.get("function_call")) {
+    if let Some(call) = part
+        .get("functionCall")
+        .or_else(|| part.get("function_call"))
+    {
         return Some(SseEvent::ToolCall {
-            name: call.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            name: call
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
             args: call.get("args").cloned().unwrap_or(Value::Null),
         });
     }
-    if let Some(resp) = part.get("functionResponse").or_else(|| part.get("function_response")) {
+    if let Some(resp) = part
+        .get("functionResponse")
+        .or_else(|| part.get("function_response"))
+    {
         return Some(SseEvent::ToolResult {
-            name: resp.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            name: resp
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
             result: resp.get("response").cloned().unwrap_or(Value::Null),
         });
     }

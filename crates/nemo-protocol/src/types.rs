@@ -70,7 +70,11 @@ pub struct Content {
 impl Content {
     /// All text parts joined with newlines.
     pub fn text(&self) -> String {
-        self.parts.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n")
+        self.parts
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -89,7 +93,10 @@ impl RunSseRequest {
             app_name: crate::APP_NAME.to_owned(),
             user_id: crate::USER_ME.to_owned(),
             session_id: session_id.into(),
-            new_message: Content { parts: vec![Part { text: text.into() }], role: None },
+            new_message: Content {
+                parts: vec![Part { text: text.into() }],
+                role: None,
+            },
         }
     }
 }
@@ -171,7 +178,11 @@ pub struct StateBody {
     #[serde(default)]
     pub video_infos: Vec<Value>,
     /// The timeline; absent or `{}` before anything was generated.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_draft")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_draft"
+    )]
     pub draft: Option<RawDraft>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canvas_config: Option<Value>,
@@ -187,7 +198,9 @@ pub struct StateBody {
 fn lenient_draft<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<RawDraft>, D::Error> {
     let value = Option::<Value>::deserialize(d)?;
     Ok(match value {
-        Some(Value::Object(map)) if !map.is_empty() => serde_json::from_value(Value::Object(map)).ok(),
+        Some(Value::Object(map)) if !map.is_empty() => {
+            serde_json::from_value(Value::Object(map)).ok()
+        }
         _ => None,
     })
 }

@@ -4,7 +4,10 @@ use super::*;
 
 #[test]
 fn code_envelope_success_returns_data() {
-    assert_eq!(parse_envelope(json!({"code":0,"data":{"a":1}})).unwrap(), json!({"a":1}));
+    assert_eq!(
+        parse_envelope(json!({"code":0,"data":{"a":1}})).unwrap(),
+        json!({"a":1})
+    );
 }
 
 #[test]
@@ -29,5 +32,8 @@ fn success_envelope_both_ways() {
 
 #[test]
 fn bare_object_passes_through() {
-    assert_eq!(parse_envelope(json!({"status":"completed"})).unwrap(), json!({"status":"completed"}));
+    assert_eq!(
+        parse_envelope(json!({"status":"completed"})).unwrap(),
+        json!({"status":"completed"})
+    );
 }
