@@ -69,6 +69,12 @@ impl ProfileBuilder {
         self.visual.push_frame(time_ms, width, height, rgb);
     }
 
+    /// The next frame does not follow the previous one (a sampled decode); see
+    /// [`VisualAnalyzer::gap`].
+    pub fn gap(&mut self) {
+        self.visual.gap();
+    }
+
     /// Finishes with the clip's duration and its 16 kHz mono audio (`None`: no audio stream).
     pub fn finish(self, duration_ms: u64, audio_16k_mono: Option<&[i16]>) -> VideoProfile {
         let visual = self.visual.finish();

@@ -40,6 +40,55 @@ fn hard_cut_is_reported_at_the_first_new_frame() {
 }
 
 #[test]
+fn a_gap_is_neither_a_cut_nor_motion_but_cuts_inside_bursts_count() {
+    // Sampled decoding: bursts of three frames 2 s apart, alternating between two unrelated
+    // pictures, each burst moving a little. Without `gap` every jump would be a cut.
+    let mut analyzer = VisualAnalyzer::new(10.0);
+    for burst in 0..8_u64 {
+        if burst > 0 {
+            analyzer.gap();
+        }
+        for i in 0..3_u64 {
+            let frame = if burst % 2 == 0 {
+                pattern(1.0, i as usize)
+            } else {
+                flat(250, 120, 10)
+            };
+            analyzer.push_frame(burst * 2000 + i * 100, W, H, &frame);
+        }
+    }
+    let summary = analyzer.finish();
+    assert!(summary.cuts.is_empty(), "{:?}", summary.cuts);
+    // The first frame of each burst takes the motion measured right after it.
+    let still = &summary.frames[3..6];
+    assert!(still.iter().all(|f| f.motion.abs() < 1e-9), "{still:?}");
+    let panning = &summary.frames[6..9];
+    assert!(panning[0].motion > 0.0, "{panning:?}");
+    assert!(
+        (panning[0].motion - panning[1].motion).abs() < 1e-9,
+        "{panning:?}"
+    );
+
+    // A hard cut inside a burst is still found.
+    let mut analyzer = VisualAnalyzer::new(10.0);
+    for t in 0..10_u64 {
+        analyzer.push_frame(t * 100, W, H, &pattern(1.0, (t % 3) as usize));
+    }
+    analyzer.gap();
+    for t in 0..10_u64 {
+        let frame = if t < 5 {
+            pattern(1.0, (t % 3) as usize)
+        } else {
+            flat(250, 120, 10)
+        };
+        analyzer.push_frame(5000 + t * 100, W, H, &frame);
+    }
+    let cuts = analyzer.finish().cuts;
+    assert_eq!(cuts.len(), 1, "{cuts:?}");
+    assert_eq!(cuts[0].time_ms, 5500);
+}
+
+#[test]
 fn brightness_ramp_and_slow_shift_are_not_cuts() {
     let ramp: Vec<Vec<u8>> = (0..60).map(|i| pattern(1.0 - i as f32 / 60.0, 0)).collect();
     assert!(run(&ramp, 30.0).cuts.is_empty());

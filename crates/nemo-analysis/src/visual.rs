@@ -129,6 +129,9 @@ pub struct VisualAnalyzer {
     candidate: Option<CutCandidate>,
     gradual: Option<GradualRun>,
     summary: VisualSummary,
+    /// Index of the first frame after a [`gap`](VisualAnalyzer::gap): it takes the motion of
+    /// the frame after it, since it has no predecessor to measure against.
+    after_gap: Option<usize>,
 }
 
 impl std::fmt::Debug for VisualAnalyzer {
@@ -159,7 +162,19 @@ impl VisualAnalyzer {
             candidate: None,
             gradual: None,
             summary: VisualSummary::default(),
+            after_gap: None,
         }
+    }
+
+    /// Frames before and after this call are not consecutive (a sampled decode skipped part
+    /// of the clip): nothing is compared across it, so the jump is neither a cut nor motion.
+    /// A cut candidate waiting for the next frame's confirmation is dropped (no false cuts).
+    pub fn gap(&mut self) {
+        self.candidate = None;
+        self.close_gradual();
+        self.recent.clear();
+        self.last_distance = 0.0;
+        self.after_gap = Some(self.summary.frames.len());
     }
 
     /// Adds one packed RGB24 frame (`rgb.len() == width * height * 3`). Frames of another size
@@ -178,6 +193,11 @@ impl VisualAnalyzer {
             .or_else(|| self.recent.front())
         {
             features.motion = mean_abs_diff(&stats.luma, &lagged.luma);
+            if let Some(first) = self.after_gap.take()
+                && let Some(frame) = self.summary.frames.get_mut(first)
+            {
+                frame.motion = features.motion;
+            }
         }
         if let Some(previous) = self.recent.back() {
             let distance = histogram_distance(&previous.hist, &stats.hist);

@@ -1,7 +1,8 @@
 //! `bench montage`: a 60 s montage of five 20 s grainy 1080p30 H.264 clips.
 //!
 //! - nemo: `nemo_engine::montage::make_montage` in-process (analysis of every clip, layout,
-//!   composed music, beat-snapped cuts, smart rendering through `nemo_media::segments`).
+//!   composed music, beat-snapped cuts, smart rendering through `nemo_media::segments`); its
+//!   stage timings (analysis / music / render) are printed after the ratios.
 //! - (a) the naive floor: one hand-written ffmpeg filtergraph that trims 12 s of each clip
 //!   (4-16 s), scales, concatenates, adds a music file, libx264 `-preset veryfast`.
 //! - (b) MoviePy 2 doing the same cuts with the same preset, in a venv under
@@ -18,7 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use nemo_engine::montage::{MontageOptions, MontageOutcome, make_montage};
+use nemo_engine::montage::{MontageOptions, MontageOutcome, StageTimings, make_montage};
 use nemo_media::render::EncodeSettings;
 use tokio_util::sync::CancellationToken;
 
@@ -56,7 +57,7 @@ pub(crate) fn run(ctx: &Ctx) -> Result<()> {
         .collect();
 
     eprintln!("bench montage: nemo");
-    let nemo = nemo_montage(&clips, &work)?;
+    let (nemo, nemo_stages) = nemo_montage(&clips, &work)?;
     eprintln!("bench montage: ffmpeg filtergraph");
     let filtergraph_out = work.join("filtergraph.mp4");
     let filtergraph_time = filtergraph(&clips, &music, &filtergraph_out)?;
@@ -107,6 +108,28 @@ pub(crate) fn run(ctx: &Ctx) -> Result<()> {
         ]);
     }
     ratios.print("bench montage: ratios");
+    if let Some(t) = nemo_stages {
+        let mut stages = Table::new(&["nemo stage", "time", "share"]);
+        let total = t.analysis + t.music + t.render;
+        for (name, time) in [
+            (
+                "analysis (probe + sampled decode of every clip)",
+                t.analysis,
+            ),
+            ("music (layout, compose, WAV, plan)", t.music),
+            ("render (segments: copy + encode + concat + mux)", t.render),
+        ] {
+            stages.row(vec![
+                name.to_owned(),
+                secs(time),
+                format!(
+                    "{:.0}%",
+                    100.0 * time.as_secs_f64() / total.as_secs_f64().max(1e-9)
+                ),
+            ]);
+        }
+        stages.print("bench montage: nemo stage timings");
+    }
     Ok(())
 }
 
@@ -133,7 +156,7 @@ struct Cut {
     frames: u64,
 }
 
-fn nemo_montage(clips: &[PathBuf], work: &Path) -> Result<Contender> {
+fn nemo_montage(clips: &[PathBuf], work: &Path) -> Result<(Contender, Option<StageTimings>)> {
     let out = work.join("nemo.mp4");
     let started = Instant::now();
     let outcome: MontageOutcome = runtime()?.block_on(make_montage(
@@ -157,7 +180,7 @@ fn nemo_montage(clips: &[PathBuf], work: &Path) -> Result<Contender> {
         })
         .collect();
     let report = &outcome.report;
-    Ok(Contender {
+    let contender = Contender {
         name: "nemo make_montage",
         time: Some(time),
         ssim: Some(ssim(&out, &cuts)?),
@@ -170,7 +193,8 @@ fn nemo_montage(clips: &[PathBuf], work: &Path) -> Result<Contender> {
             report.pieces,
             outcome.music.name
         ),
-    })
+    };
+    Ok((contender, Some(outcome.timings)))
 }
 
 /// (a): the single-filtergraph montage.

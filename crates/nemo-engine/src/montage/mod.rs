@@ -1,7 +1,8 @@
 //! Montages cut to composed music, and videos made from a description alone.
 //!
 //! ```text
-//! clips/images --analyze_source (one decode: VideoProfile + quality windows)--> MontageSource
+//! clips/images --analyze_source_sampled (bursts after keyframes, 2 clips at a time; short
+//!                clips: analyze_source, one full decode) --> MontageSource
 //!   --layout------> shots per clip, zones, order, ideal cuts     (plan.rs, pure)
 //!   --compose-----> music as long as the montage, accents = ideal cuts (nemo-music)
 //!   --plan--------> cuts snapped to beats, best stretch per shot, exact total (plan.rs, pure)
@@ -19,6 +20,7 @@ mod cuts;
 mod plan;
 mod quality;
 mod run;
+mod sampled;
 
 use nemo_media::MediaInfo;
 use nemo_media::render::{EncodeSettings, TextPosition};
@@ -32,18 +34,23 @@ pub use cuts::{
     draft_transition, needs_segment_renderer,
 };
 pub use plan::{
-    BeatTimes, Card, Layout, MAX_IDEAL_SHOT_SECONDS, MIN_IDEAL_SHOT_SECONDS, MIN_SHOT_SECONDS,
-    MontageOptions, MontagePlan, MontageShot, PlanError, STILL_SHARE_SECONDS, ShotOrder, ShotSlot,
-    SourceSummary, Stretch, Transition, best_stretch, layout, montage_accents, plan_from_layout,
-    plan_montage, snap_cuts,
+    BeatTimes, Card, KEYFRAME_SCORE_SLACK, Layout, MAX_IDEAL_SHOT_SECONDS, MIN_IDEAL_SHOT_SECONDS,
+    MIN_SHOT_SECONDS, MontageOptions, MontagePlan, MontageShot, PlanError, STILL_SHARE_SECONDS,
+    ShotOrder, ShotSlot, SourceSummary, Stretch, Transition, best_stretch, layout, montage_accents,
+    plan_from_layout, plan_montage, snap_cuts,
 };
 pub use quality::{
     MONTAGE_ANALYSIS_FPS, MontageSource, QualityMeter, QualityWindow, WINDOW_MS, analyze_source,
     windows_from_profile,
 };
 pub use run::{
-    MontageError, MontageMusic, MontageOutcome, PromptVideo, PromptVideoOptions, compose_music,
-    duration_from_text, make_montage, music_brief, title_from_prompt, video_from_prompt,
+    MontageError, MontageMusic, MontageOutcome, PromptVideo, PromptVideoOptions, StageTimings,
+    compose_music, duration_from_text, make_montage, music_brief, title_from_prompt,
+    video_from_prompt,
+};
+pub use sampled::{
+    BURST_FRAMES, MAX_SAMPLE_GAP_MS, MIN_SAMPLE_GAP_MS, SAMPLED_MIN_MS, analyze_source_sampled,
+    burst_window, fill_windows, sample_times,
 };
 
 /// Font size of titles and end cards at 1080p.

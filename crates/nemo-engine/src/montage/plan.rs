@@ -28,6 +28,10 @@ pub const MAX_IDEAL_SHOT_SECONDS: f64 = 4.0;
 pub const MIN_IDEAL_SHOT_SECONDS: f64 = 1.5;
 /// How long a still is worth at most, in seconds, when sharing the target.
 pub const STILL_SHARE_SECONDS: f64 = 3.0;
+/// A stretch starting on a keyframe is preferred over the best stretch when its score is at
+/// most this much lower (scores are 0..=1; black costs 1, an inner cut 0.4): it renders by
+/// copying whole GOPs instead of re-encoding a partial one.
+pub const KEYFRAME_SCORE_SLACK: f64 = 0.03;
 
 /// How shots are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -137,6 +141,9 @@ pub struct SourceSummary {
     pub windows: Vec<QualityWindow>,
     /// Hard cuts inside the clip (a shot should not straddle one).
     pub cuts_ms: Vec<u64>,
+    /// Keyframe times (ms; empty when unknown). A shot that starts on a keyframe renders
+    /// without re-encoding its head: its whole GOPs are copied.
+    pub keyframes_ms: Vec<u64>,
 }
 
 /// The music's beat grid.
@@ -513,7 +520,16 @@ pub fn best_stretch(
         }
         start = (start + step).min(hi);
     }
-    best
+    let best = best?;
+    let on_keyframe = source
+        .keyframes_ms
+        .iter()
+        .map(|&ms| (ms as f64 * f64::from(fps) / 1000.0).round() as u64)
+        .filter(|k| (lo..=hi).contains(k))
+        .map(|k| score_stretch(source, k, frames, fps))
+        .filter(|s| s.score >= best.score - KEYFRAME_SCORE_SLACK)
+        .max_by(|a, b| a.score.total_cmp(&b.score));
+    Some(on_keyframe.unwrap_or(best))
 }
 
 fn score_stretch(source: &SourceSummary, in_frame: u64, frames: u64, fps: u32) -> Stretch {

@@ -67,6 +67,60 @@ impl QualityWindow {
     }
 }
 
+/// Picture measures of one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct FrameMeasures {
+    /// BT.709 luma, one byte per pixel.
+    pub luma: Vec<u8>,
+    /// Mean luma, 0..=1.
+    pub brightness: f64,
+    /// Luma standard deviation, 0..=0.5.
+    pub contrast: f64,
+    /// Mean absolute horizontal + vertical luma gradient, 0..=1.
+    pub edges: f64,
+}
+
+/// Measures one RGB24 frame (`None` when empty or too short for its size).
+pub(super) fn frame_measures(width: u32, height: u32, rgb: &[u8]) -> Option<FrameMeasures> {
+    let (w, h) = (width as usize, height as usize);
+    if w == 0 || h == 0 || rgb.len() < w * h * 3 {
+        return None;
+    }
+    let luma: Vec<u8> = rgb
+        .chunks_exact(3)
+        .take(w * h)
+        .map(|p| {
+            (0.2126 * f32::from(p[0]) + 0.7152 * f32::from(p[1]) + 0.0722 * f32::from(p[2])).round()
+                as u8
+        })
+        .collect();
+    let n = luma.len() as f64;
+    let mean = luma.iter().map(|&y| f64::from(y)).sum::<f64>() / n;
+    let variance = luma
+        .iter()
+        .map(|&y| (f64::from(y) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let mut gradient = 0_u64;
+    for y in 0..h {
+        for x in 0..w {
+            let here = luma[y * w + x];
+            if x + 1 < w {
+                gradient += u64::from(here.abs_diff(luma[y * w + x + 1]));
+            }
+            if y + 1 < h {
+                gradient += u64::from(here.abs_diff(luma[(y + 1) * w + x]));
+            }
+        }
+    }
+    Some(FrameMeasures {
+        brightness: mean / 255.0,
+        contrast: variance.sqrt() / 255.0,
+        edges: gradient as f64 / (2.0 * n * 255.0),
+        luma,
+    })
+}
+
 /// Accumulates per-frame measures into windows.
 #[derive(Debug, Default)]
 pub struct QualityMeter {
@@ -83,38 +137,16 @@ impl QualityMeter {
 
     /// Adds one RGB24 frame.
     pub fn push_frame(&mut self, time_ms: u64, width: u32, height: u32, rgb: &[u8]) {
-        let (w, h) = (width as usize, height as usize);
-        if w == 0 || h == 0 || rgb.len() < w * h * 3 {
+        let Some(measures) = frame_measures(width, height, rgb) else {
             return;
-        }
-        let luma: Vec<u8> = rgb
-            .chunks_exact(3)
-            .take(w * h)
-            .map(|p| {
-                (0.2126 * f32::from(p[0]) + 0.7152 * f32::from(p[1]) + 0.0722 * f32::from(p[2]))
-                    .round() as u8
-            })
-            .collect();
+        };
+        let FrameMeasures {
+            luma,
+            brightness,
+            contrast,
+            edges,
+        } = measures;
         let n = luma.len() as f64;
-        let mean = luma.iter().map(|&y| f64::from(y)).sum::<f64>() / n;
-        let variance = luma
-            .iter()
-            .map(|&y| (f64::from(y) - mean).powi(2))
-            .sum::<f64>()
-            / n;
-        let mut gradient = 0_u64;
-        for y in 0..h {
-            for x in 0..w {
-                let here = luma[y * w + x];
-                if x + 1 < w {
-                    gradient += u64::from(here.abs_diff(luma[y * w + x + 1]));
-                }
-                if y + 1 < h {
-                    gradient += u64::from(here.abs_diff(luma[(y + 1) * w + x]));
-                }
-            }
-        }
-        let edges = gradient as f64 / (2.0 * n * 255.0);
         let motion = self.previous_luma.as_ref().map_or(0.0, |prev| {
             prev.iter()
                 .zip(&luma)
@@ -129,8 +161,8 @@ impl QualityMeter {
             self.close_window();
         }
         let entry = self.current.get_or_insert((start, [0.0; 4], 0));
-        entry.1[0] += mean / 255.0;
-        entry.1[1] += variance.sqrt() / 255.0;
+        entry.1[0] += brightness;
+        entry.1[1] += contrast;
         entry.1[2] += edges;
         // The first frame has nothing to compare with; count it as the window's average.
         entry.1[3] += if has_motion { motion } else { f64::NAN };
@@ -174,6 +206,8 @@ pub struct MontageSource {
     pub profile: VideoProfile,
     /// Picture quality every [`WINDOW_MS`] (empty for stills).
     pub windows: Vec<QualityWindow>,
+    /// Keyframe times in ms (empty when not probed), for shots that start on one.
+    pub keyframes_ms: Vec<u64>,
 }
 
 impl MontageSource {
@@ -193,6 +227,11 @@ impl MontageSource {
                 self.windows.clone()
             },
             cuts_ms: self.profile.cuts.iter().map(|c| c.time_ms).collect(),
+            keyframes_ms: if is_image {
+                Vec::new()
+            } else {
+                self.keyframes_ms.clone()
+            },
         }
     }
 }
@@ -260,5 +299,6 @@ pub async fn analyze_source(path: &Path) -> Result<MontageSource, AnalyzeError> 
         info,
         profile,
         windows,
+        keyframes_ms: Vec::new(),
     })
 }

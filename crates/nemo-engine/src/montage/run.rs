@@ -4,6 +4,9 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use futures_util::{StreamExt, TryStreamExt};
 
 use nemo_media::generate::{Palette, Reactive, VisualsSpec, generate_visuals, palette_for_mood};
 use nemo_media::render::{EncodeSettings, RenderError};
@@ -19,7 +22,8 @@ use super::plan::{
     BeatTimes, Layout, MontageOptions, MontagePlan, PlanError, layout, montage_accents,
     plan_from_layout,
 };
-use super::quality::{MontageSource, analyze_source};
+use super::quality::MontageSource;
+use super::sampled::analyze_source_sampled;
 use crate::analyze::AnalyzeError;
 
 /// The composed soundtrack.
@@ -79,6 +83,19 @@ pub struct MontageOutcome {
     pub music: MontageMusic,
     /// The render (frames copied/encoded, ffprobe of the output).
     pub report: SegmentReport,
+    /// Where the time went.
+    pub timings: StageTimings,
+}
+
+/// Wall-clock time of each stage of [`make_montage`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StageTimings {
+    /// Probing and analysing every clip.
+    pub analysis: Duration,
+    /// Layout, composing and writing the music, and planning the cuts.
+    pub music: Duration,
+    /// Rendering the MP4.
+    pub render: Duration,
 }
 
 /// The system `SoundFont`, loaded once per process (`None`: nemo-music's built-in synthesiser).
@@ -189,8 +206,8 @@ fn encode_wav(pcm: &nemo_music::StereoBuffer) -> Result<Vec<u8>, hound::Error> {
     Ok(out.into_inner())
 }
 
-/// Clips/images to a finished 1080p montage MP4 in one call: analyse each file (one decode
-/// pass each), lay out the shots, compose the music for the cuts, snap the cuts to its beats,
+/// Clips/images to a finished 1080p montage MP4 in one call: analyse each file (sampled
+/// bursts, two files at a time, see [`analyze_source_sampled`]), lay out the shots, compose the music for the cuts, snap the cuts to its beats,
 /// and render with [`render_segments`] (parallel pieces, GOP copy when sources match).
 /// Intermediate files go to `work_dir`; `output` is written atomically.
 ///
@@ -212,14 +229,22 @@ pub async fn make_montage(
             path: work_dir.to_owned(),
             source,
         })?;
-    let mut sources = Vec::with_capacity(paths.len());
-    for path in paths {
-        sources.push(analyze_source(path).await?);
-    }
+    let started = Instant::now();
+    // Two clips at a time: each sampled decode is single-threaded, one per core.
+    let sources: Vec<MontageSource> = futures_util::stream::iter(paths.iter().enumerate())
+        .map(|(i, path)| {
+            let scratch = work_dir.join(format!("analysis-{i}"));
+            async move { analyze_source_sampled(path, &scratch).await }
+        })
+        .buffered(2)
+        .try_collect()
+        .await?;
+    let analysed = Instant::now();
     let summaries: Vec<_> = sources.iter().map(MontageSource::summary).collect();
     let layout = layout(&summaries, options)?;
     let music = compose_music(music_brief(&sources, options, &layout), work_dir).await?;
     let plan = plan_from_layout(&summaries, options, &layout, &music.beats);
+    let planned = Instant::now();
     let render_sources: Vec<RenderSource> = sources.iter().map(RenderSource::from).collect();
     let segments = plan.segment_plan(&render_sources, Some(&music.path), encode);
     let report = render_segments(&segments, output, work_dir, cancel, on_progress).await?;
@@ -227,6 +252,11 @@ pub async fn make_montage(
         plan,
         music,
         report,
+        timings: StageTimings {
+            analysis: analysed - started,
+            music: planned - analysed,
+            render: planned.elapsed(),
+        },
     })
 }
 

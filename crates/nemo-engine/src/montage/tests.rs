@@ -29,6 +29,7 @@ fn clip(seconds: f64, look: impl Fn(usize) -> (f64, f64, f64, f64)) -> SourceSum
         is_image: false,
         windows,
         cuts_ms: Vec::new(),
+        keyframes_ms: Vec::new(),
     }
 }
 
@@ -526,4 +527,36 @@ fn durations_and_titles_from_prompts() {
         Some("开业大吉")
     );
     assert_eq!(title_from_prompt("something nice"), None);
+}
+
+#[test]
+fn stretches_start_on_keyframes_when_that_costs_little() {
+    let gop = |source: SourceSummary, keyframes: &[u64]| SourceSummary {
+        keyframes_ms: keyframes.to_vec(),
+        ..source
+    };
+    // Uniform footage: any start is as good, so a keyframe (2 s GOPs) wins.
+    let uniform = gop(plain(20.0), &(0..10).map(|k| k * 2000).collect::<Vec<_>>());
+    let stretch = best_stretch(&uniform, (5_000, 15_000), 100, 0, 30).unwrap();
+    assert_eq!(stretch.in_frame % 60, 0, "{stretch:?}");
+    assert!((150..=350).contains(&stretch.in_frame), "{stretch:?}");
+    // Black for the first 2 s: the keyframe at 2 s is as good as the best start.
+    let dark_start = |k: usize| {
+        if k < 4 {
+            (0.01, 0.0, 0.0, 0.0)
+        } else {
+            (0.5, 0.2, 0.06, 0.02)
+        }
+    };
+    let keyed = gop(clip(20.0, dark_start), &[0, 2000, 4000]);
+    let stretch = best_stretch(&keyed, (0, 8_000), 90, 0, 30).unwrap();
+    assert!([60, 120].contains(&stretch.in_frame), "{stretch:?}");
+    assert!(stretch.score > 0.7, "{stretch:?}");
+    // A keyframe only inside the black: never worth starting on black.
+    let unkeyed = gop(clip(20.0, dark_start), &[0]);
+    let stretch = best_stretch(&unkeyed, (0, 8_000), 90, 0, 30).unwrap();
+    assert!(stretch.in_frame >= 60 && stretch.score > 0.3, "{stretch:?}");
+    // Without keyframe data the choice is unchanged.
+    let plain_choice = best_stretch(&clip(20.0, dark_start), (0, 8_000), 90, 0, 30).unwrap();
+    assert_eq!(plain_choice, stretch);
 }
