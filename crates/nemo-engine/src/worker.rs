@@ -292,9 +292,8 @@ async fn render_job(
     let output = base.with_extension("mp4");
     let work_dir = base.with_extension("d");
     let segmented = use_segment_renderer(&draft, &plan);
-    if (segmented || !plan.audio.is_empty())
-        && let Err(failure) = mix_audio(&mut plan, &draft, &work_dir, &job.id).await
-    {
+    let mixed = segmented || !plan.audio.is_empty();
+    if mixed && let Err(failure) = mix_audio(&mut plan, &draft, &work_dir, &job.id).await {
         let _ = tokio::fs::remove_dir_all(&work_dir).await;
         return Err(failure);
     }
@@ -320,7 +319,15 @@ async fn render_job(
                         tracing::info!(job = %job.id, pieces = report.pieces,
                             copied = report.copied_frames, encoded = report.encoded_frames,
                             "segment render done");
-                        store_output(state, &output, &report.info, segments.duration_ms()).await
+                        deliver(
+                            state,
+                            &job.id,
+                            mixed,
+                            &output,
+                            &report.info,
+                            segments.duration_ms(),
+                        )
+                        .await
                     }
                     Err(e) => Err(segment_failure(&job.id, &e)),
                 }
@@ -331,7 +338,17 @@ async fn render_job(
         let result =
             nemo_media::render::render(&plan, &output, &work_dir, cancel, on_progress).await;
         match result {
-            Ok(report) => store_output(state, &output, &report.info, report.planned_ms).await,
+            Ok(report) => {
+                deliver(
+                    state,
+                    &job.id,
+                    mixed,
+                    &output,
+                    &report.info,
+                    report.planned_ms,
+                )
+                .await
+            }
             Err(e) => Err(render_failure(&job.id, &e)),
         }
     };
@@ -478,6 +495,24 @@ fn media_failure(job_id: &str, error: &nemo_media::MediaError) -> Failure {
             retry: false,
         },
     }
+}
+
+/// Checks the encoded audio of a mixed render against the true-peak limit (fixing it when AAC
+/// overshot), then stores the file.
+async fn deliver(
+    state: &AppState,
+    job_id: &str,
+    mixed: bool,
+    output: &std::path::Path,
+    info: &MediaInfo,
+    planned_ms: u64,
+) -> Result<JobOutput, Failure> {
+    if mixed && info.audio.is_some() {
+        mix::enforce_true_peak(output)
+            .await
+            .map_err(|e| media_failure(job_id, &e))?;
+    }
+    store_output(state, output, info, planned_ms).await
 }
 
 async fn store_output(

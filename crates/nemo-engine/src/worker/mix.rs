@@ -36,6 +36,55 @@ pub(crate) const EXPORT_TARGET: LoudnessTarget = LoudnessTarget {
     true_peak_dbtp: -2.0,
 };
 
+/// The delivery limit every export's audio must meet, measured on the encoded file.
+pub(crate) const DELIVERY_TRUE_PEAK_DBTP: f64 = -1.0;
+/// Extra headroom taken when the encoded audio has to be turned down.
+const PEAK_MARGIN_DB: f64 = 0.3;
+
+/// Measures the true peak of `output`'s encoded audio and, when AAC overshoot pushed it past
+/// the delivery limit, turns the audio down just enough and re-encodes it (the picture is
+/// stream-copied). The PCM ceiling ([`EXPORT_TARGET`]) leaves room for typical overshoot; this
+/// check makes the limit a guarantee rather than a likelihood. At most two passes.
+pub(crate) async fn enforce_true_peak(output: &Path) -> Result<(), MediaError> {
+    for _ in 0..2 {
+        let pcm = nemo_media::extract_pcm(output, MIX_SAMPLE_RATE, 2).await?;
+        let buffer = StereoBuffer::from_interleaved(MIX_SAMPLE_RATE, &pcm);
+        let Ok(measured) = nemo_mix::measure(&buffer) else {
+            return Ok(());
+        };
+        let over = measured.true_peak_dbtp - DELIVERY_TRUE_PEAK_DBTP;
+        if !over.is_finite() || over <= 0.0 {
+            return Ok(());
+        }
+        let gain_db = -(over + PEAK_MARGIN_DB);
+        tracing::info!(
+            peak = measured.true_peak_dbtp,
+            gain_db,
+            "encoded audio over the true-peak limit; turning it down"
+        );
+        nemo_media::Ffmpeg::new()
+            .arg("-i")
+            .arg(output)
+            .args(["-map", "0:v?", "-map", "0:a", "-c:v", "copy", "-af"])
+            .arg(format!("volume={gain_db:.2}dB"))
+            .args([
+                "-c:a",
+                "aac",
+                "-b:a",
+                "192k",
+                "-ar",
+                "48000",
+                "-ac",
+                "2",
+                "-movflags",
+                "+faststart",
+            ])
+            .run_to_file(output, |_| {})
+            .await?;
+    }
+    Ok(())
+}
+
 /// What the draft asks of the mix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct MixFlags {
