@@ -24,5 +24,4 @@ mod render;
 mod render_poll;
 mod router;
 mod sse;
-mod tidy;
 mod translate;
