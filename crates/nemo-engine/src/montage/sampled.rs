@@ -138,7 +138,13 @@ pub async fn analyze_source_sampled(
     path: &Path,
     scratch: &Path,
 ) -> Result<MontageSource, AnalyzeError> {
-    let info = nemo_media::probe(path).await?;
+    // The keyframe scan (demux only) runs alongside the probe; stills ignore it. At a "frame
+    // rate" of 1000 its frame positions are milliseconds.
+    let (info, keyframes) = tokio::join!(
+        nemo_media::probe(path),
+        nemo_media::segments::probe_keyframes(path, 1000)
+    );
+    let info = info?;
     let duration_ms = info.duration_ms.unwrap_or(0);
     let Some(video) = info.video.as_ref().filter(|_| !info.is_image) else {
         return analyze_source(path).await;
@@ -146,7 +152,7 @@ pub async fn analyze_source_sampled(
     if duration_ms < SAMPLED_MIN_MS {
         return analyze_source(path).await;
     }
-    let keyframes_ms = match nemo_media::segments::probe_keyframes(path, 1000).await {
+    let keyframes_ms = match keyframes {
         Ok(index) => index.keyframes.iter().map(|k| k.0).collect::<Vec<_>>(),
         Err(_) => return analyze_source(path).await,
     };
