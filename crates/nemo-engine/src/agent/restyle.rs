@@ -23,7 +23,6 @@ use super::music::{self, DEFAULT_MUSIC_MS, GeneratedTrack, MIN_MUSIC_MS};
 use super::reply;
 use super::turn::{Events, TurnContext, TurnError, finish_edit};
 use crate::fit::FitPlan;
-use crate::store::{MediaRow, now_ms};
 use crate::timeline;
 
 /// How much faster or slower "faster"/"slower" makes the music.
@@ -238,26 +237,7 @@ pub(super) async fn restyle(
         )
         .await;
     let track = compose(brief, fit).await?;
-    let (sha256, key) = ctx.media.put_bytes(track.wav.clone()).await?;
-    let row = MediaRow {
-        id: format!("med_{}", uuid::Uuid::new_v4().simple()),
-        session_id: session_id.to_owned(),
-        sha256,
-        object_key: key,
-        filename: format!("{}.wav", track.name),
-        file_type: "audio".to_owned(),
-        origin: "generated".to_owned(),
-        size_bytes: track.wav.len() as i64,
-        duration_ms: Some(track.duration_ms as i64),
-        width: None,
-        height: None,
-        fps: None,
-        has_audio: true,
-        probe: json!({"format_name": "wav", "duration_ms": track.duration_ms}),
-        meta: Some(json!({"kind": "music", "report": track.report})),
-        created_at: now_ms(),
-    };
-    ctx.store.insert_media(&row).await?;
+    let row = super::turn::store_track(ctx, session_id, &track).await?;
     events
         .tool_result(
             "generate_music",

@@ -356,8 +356,26 @@ async fn generate_music(
         )
         .await;
     let track = synthesize(spec, events).await?;
-    let (sha256, key) = ctx.media.put_bytes(track.wav.clone()).await?;
     let info = track.info.clone();
+    let row = store_track(ctx, session_id, &track).await?;
+    events
+        .tool_result(
+            "generate_music",
+            json!({"status": "done", "progress": 100, "media_id": row.id, "name": track.name,
+                   "duration_ms": track.duration_ms, "bpm": info.bpm, "key": info.key}),
+        )
+        .await;
+    Ok((row, info))
+}
+
+/// Runs the CPU-bound generator on a blocking thread, forwarding progress as tool events.
+/// Stores a generated track content-addressed and records it as the session's media.
+pub(super) async fn store_track(
+    ctx: &TurnContext,
+    session_id: &str,
+    track: &music::GeneratedTrack,
+) -> Result<MediaRow, TurnError> {
+    let (sha256, key) = ctx.media.put_bytes(track.wav.clone()).await?;
     let row = MediaRow {
         id: format!("med_{}", uuid::Uuid::new_v4().simple()),
         session_id: session_id.to_owned(),
@@ -377,17 +395,9 @@ async fn generate_music(
         created_at: now_ms(),
     };
     ctx.store.insert_media(&row).await?;
-    events
-        .tool_result(
-            "generate_music",
-            json!({"status": "done", "progress": 100, "media_id": row.id, "name": track.name,
-                   "duration_ms": track.duration_ms, "bpm": info.bpm, "key": info.key}),
-        )
-        .await;
-    Ok((row, info))
+    Ok(row)
 }
 
-/// Runs the CPU-bound generator on a blocking thread, forwarding progress as tool events.
 async fn synthesize(
     spec: MusicSpec,
     events: &mut Events<'_>,

@@ -115,11 +115,16 @@ pub(crate) async fn submit(
         Err(EnqueueError::Store(e)) => return Err(ApiError::from(e).for_render()),
     };
     state.job_queued.notify_one();
-    Ok(Json(SuccessEnvelope {
+    Ok(job_envelope(&state, &row))
+}
+
+/// The shape-B body every render endpoint answers with.
+fn job_envelope(state: &AppState, job: &JobRow) -> Json<SuccessEnvelope<RenderJobData>> {
+    Json(SuccessEnvelope {
         success: true,
-        data: Some(job_data(&state, &row)),
+        data: Some(job_data(state, job)),
         error: None,
-    }))
+    })
 }
 
 pub(crate) async fn poll(
@@ -134,11 +139,7 @@ pub(crate) async fn poll(
     let job = owned_job(&state, &user, &render_id)
         .await
         .map_err(ApiError::for_render)?;
-    Ok(Json(SuccessEnvelope {
-        success: true,
-        data: Some(job_data(&state, &job)),
-        error: None,
-    }))
+    Ok(job_envelope(&state, &job))
 }
 
 pub(crate) async fn cancel(
@@ -161,11 +162,7 @@ pub(crate) async fn cancel(
     let job = owned_job(&state, &user, &render_id)
         .await
         .map_err(ApiError::for_render)?;
-    Ok(Json(SuccessEnvelope {
-        success: true,
-        data: Some(job_data(&state, &job)),
-        error: None,
-    }))
+    Ok(job_envelope(&state, &job))
 }
 
 pub(crate) async fn download(
