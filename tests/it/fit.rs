@@ -101,6 +101,36 @@ async fn generated_report(client: &Client, session: &str) -> Value {
     media.last().unwrap()["meta"]["report"].clone()
 }
 
+/// A 10 s clip of four distinct shots; returns its path and the true cut times (ms).
+fn four_shot_clip(dir: &Path) -> (std::path::PathBuf, Vec<u64>) {
+    let clip = dir.join("cuts.mp4");
+    let shots = [
+        (DISTINCT_LOOKS[0], 2.0),
+        (DISTINCT_LOOKS[1], 2.5),
+        (DISTINCT_LOOKS[2], 3.0),
+        (DISTINCT_LOOKS[3], 2.5),
+    ];
+    let cuts = cuts_clip(&clip, &shots, ClipFormat::SMALL).unwrap();
+    (clip, cuts)
+}
+
+/// An engine under `dir`, a client named `name` and a session holding `clip`.
+async fn engine_with_clip(
+    dir: &Path,
+    name: &str,
+    clip: &Path,
+) -> (nemo_engine::RunningEngine, Client, String) {
+    let engine = start(test_config(&dir.join("engine"))).await;
+    let client = Client::new(&engine, name).await;
+    let session = client.session().await;
+    let file_name = clip.file_name().unwrap().to_str().unwrap();
+    let (status, body) = client
+        .upload(&session, &[(file_name, std::fs::read(clip).unwrap())])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (engine, client, session)
+}
+
 #[tokio::test]
 async fn fitted_music_ducks_under_speech_and_lands_at_the_loudness_target() {
     let dir = tempfile::tempdir().unwrap();
@@ -115,13 +145,7 @@ async fn fitted_music_ducks_under_speech_and_lands_at_the_loudness_target() {
         ClipFormat::SMALL,
     )
     .unwrap();
-    let engine = start(test_config(&dir.path().join("engine"))).await;
-    let client = Client::new(&engine, "fit-speech").await;
-    let session = client.session().await;
-    let (status, body) = client
-        .upload(&session, &[("talk.mp4", std::fs::read(&clip).unwrap())])
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let (engine, client, session) = engine_with_clip(dir.path(), "fit-speech", &clip).await;
 
     let reply = client.say(&session, ASK).await;
     assert!(reply.contains("kept low under speech"), "{reply}");
@@ -206,25 +230,8 @@ async fn fitted_music_ducks_under_speech_and_lands_at_the_loudness_target() {
 #[tokio::test]
 async fn beats_land_on_the_cuts() {
     let dir = tempfile::tempdir().unwrap();
-    let clip = dir.path().join("cuts.mp4");
-    let cuts = cuts_clip(
-        &clip,
-        &[
-            (DISTINCT_LOOKS[0], 2.0),
-            (DISTINCT_LOOKS[1], 2.5),
-            (DISTINCT_LOOKS[2], 3.0),
-            (DISTINCT_LOOKS[3], 2.5),
-        ],
-        ClipFormat::SMALL,
-    )
-    .unwrap();
-    let engine = start(test_config(&dir.path().join("engine"))).await;
-    let client = Client::new(&engine, "fit-cuts").await;
-    let session = client.session().await;
-    let (status, body) = client
-        .upload(&session, &[("cuts.mp4", std::fs::read(&clip).unwrap())])
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let (clip, cuts) = four_shot_clip(dir.path());
+    let (engine, client, session) = engine_with_clip(dir.path(), "fit-cuts", &clip).await;
     let reply = client.say(&session, ASK).await;
     assert!(reply.contains("3 of 3 cuts on the beat"), "{reply}");
     let report = generated_report(&client, &session).await;
@@ -261,25 +268,8 @@ async fn beats_land_on_the_cuts() {
 #[tokio::test]
 async fn a_restyle_keeps_the_cut_accents() {
     let dir = tempfile::tempdir().unwrap();
-    let clip = dir.path().join("cuts.mp4");
-    let cuts = cuts_clip(
-        &clip,
-        &[
-            (DISTINCT_LOOKS[0], 2.0),
-            (DISTINCT_LOOKS[1], 2.5),
-            (DISTINCT_LOOKS[2], 3.0),
-            (DISTINCT_LOOKS[3], 2.5),
-        ],
-        ClipFormat::SMALL,
-    )
-    .unwrap();
-    let engine = start(test_config(&dir.path().join("engine"))).await;
-    let client = Client::new(&engine, "fit-restyle").await;
-    let session = client.session().await;
-    let (status, body) = client
-        .upload(&session, &[("cuts.mp4", std::fs::read(&clip).unwrap())])
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let (clip, cuts) = four_shot_clip(dir.path());
+    let (engine, client, session) = engine_with_clip(dir.path(), "fit-restyle", &clip).await;
     let reply = client.say(&session, ASK).await;
     assert!(reply.contains("on the beat"), "{reply}");
     let first = generated_report(&client, &session).await;
