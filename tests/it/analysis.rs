@@ -25,8 +25,31 @@ async fn generate<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     tokio::task::spawn_blocking(work).await.unwrap()
 }
 
+/// `SMALL` with `b_frames` unreferenced B-frames between references, which the analysis skips.
+fn with_b_frames(b_frames: u32) -> ClipFormat {
+    ClipFormat {
+        b_frames,
+        ..ClipFormat::SMALL
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hard_cuts_are_found_within_one_frame() {
+    assert_cuts_within_one_frame(ClipFormat::SMALL).await;
+}
+
+// The cuts fall on skipped frames too: at 30 fps, frames 45, 81, 111 and 138.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hard_cuts_are_found_within_one_frame_when_single_b_frames_are_skipped() {
+    assert_cuts_within_one_frame(with_b_frames(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hard_cuts_are_found_within_one_frame_when_pairs_of_b_frames_are_skipped() {
+    assert_cuts_within_one_frame(with_b_frames(2)).await;
+}
+
+async fn assert_cuts_within_one_frame(format: ClipFormat) {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("cuts.mp4");
     let path = clip.clone();
@@ -37,9 +60,10 @@ async fn hard_cuts_are_found_within_one_frame() {
         ("rgbtestsrc", 0.9),
         ("testsrc2", 1.1),
     ];
-    let truth =
-        generate(move || testing::cuts_clip(&path, &segments, ClipFormat::SMALL).unwrap()).await;
+    let truth = generate(move || testing::cuts_clip(&path, &segments, format).unwrap()).await;
     assert_eq!(truth, vec![1500, 2700, 3700, 4600]);
+    let info = nemo_media::probe(&clip).await.unwrap();
+    assert_eq!(info.video.unwrap().b_frames, format.b_frames > 0);
     let profile = analyze(&clip).await;
     let found = cut_times(&profile);
     assert_eq!(found.len(), truth.len(), "found {found:?}, truth {truth:?}");
@@ -55,78 +79,82 @@ async fn hard_cuts_are_found_within_one_frame() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_pan_has_no_cuts() {
     let dir = tempfile::tempdir().unwrap();
-    let clip = dir.path().join("pan.mp4");
-    let path = clip.clone();
-    generate(move || testing::pan_clip(&path, 4.0, 60.0, ClipFormat::SMALL).unwrap()).await;
-    let profile = analyze(&clip).await;
-    assert!(profile.cuts.is_empty(), "{:?}", profile.cuts);
-    assert!(profile.features.motion > 0.0);
+    let mut motions = Vec::new();
+    for b_frames in [0, 2] {
+        let clip = dir.path().join(format!("pan-{b_frames}.mp4"));
+        let path = clip.clone();
+        let format = with_b_frames(b_frames);
+        generate(move || testing::pan_clip(&path, 4.0, 60.0, format).unwrap()).await;
+        let profile = analyze(&clip).await;
+        assert!(profile.cuts.is_empty(), "{b_frames}: {:?}", profile.cuts);
+        assert!(profile.features.motion > 0.0);
+        motions.push(profile.features.motion);
+    }
+    // Skipping B-frames must not change how much motion is measured.
+    let (all, skipped) = (motions[0], motions[1]);
+    assert!((skipped / all - 1.0).abs() < 0.15, "{all} vs {skipped}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fade_through_black_is_a_transition_not_a_cut() {
     let dir = tempfile::tempdir().unwrap();
-    let clip = dir.path().join("fade.mp4");
-    let path = clip.clone();
-    let black_at = generate(move || {
-        testing::fade_clip(
-            &path,
-            ("testsrc2", 2.5),
-            ("smptebars", 2.5),
-            1.0,
-            ClipFormat::SMALL,
-        )
-        .unwrap()
-    })
-    .await;
-    let profile = analyze(&clip).await;
-    assert!(profile.cuts.is_empty(), "{:?}", profile.cuts);
-    let kinds: Vec<TransitionKind> = profile.transitions.iter().map(|t| t.kind).collect();
-    assert_eq!(
-        kinds,
-        vec![TransitionKind::FadeOut, TransitionKind::FadeIn],
-        "{:?}",
-        profile.transitions
-    );
-    let out = profile.transitions[0];
-    let fade_in = profile.transitions[1];
-    assert!(
-        out.end_ms <= black_at + 100 && out.start_ms >= black_at - 1200,
-        "{out:?}"
-    );
-    assert!(
-        fade_in.start_ms + 100 >= black_at && fade_in.end_ms <= black_at + 1200,
-        "{fade_in:?}"
-    );
+    for b_frames in [0, 2] {
+        let clip = dir.path().join(format!("fade-{b_frames}.mp4"));
+        let path = clip.clone();
+        let format = with_b_frames(b_frames);
+        let black_at = generate(move || {
+            testing::fade_clip(&path, ("testsrc2", 2.5), ("smptebars", 2.5), 1.0, format).unwrap()
+        })
+        .await;
+        let profile = analyze(&clip).await;
+        assert!(profile.cuts.is_empty(), "{b_frames}: {:?}", profile.cuts);
+        let kinds: Vec<TransitionKind> = profile.transitions.iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![TransitionKind::FadeOut, TransitionKind::FadeIn],
+            "{b_frames}: {:?}",
+            profile.transitions
+        );
+        let out = profile.transitions[0];
+        let fade_in = profile.transitions[1];
+        assert!(
+            out.end_ms <= black_at + 100 && out.start_ms >= black_at - 1200,
+            "{b_frames}: {out:?}"
+        );
+        assert!(
+            fade_in.start_ms + 100 >= black_at && fade_in.end_ms <= black_at + 1200,
+            "{b_frames}: {fade_in:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dissolve_is_a_transition_not_a_cut() {
     let dir = tempfile::tempdir().unwrap();
-    let clip = dir.path().join("dissolve.mp4");
-    let path = clip.clone();
-    let center = generate(move || {
-        testing::dissolve_clip(
-            &path,
-            "testsrc2",
-            "color=c=orange",
-            1.5,
-            1.0,
-            1.5,
-            ClipFormat::SMALL,
-        )
-        .unwrap()
-    })
-    .await;
-    let profile = analyze(&clip).await;
-    assert!(profile.cuts.is_empty(), "{:?}", profile.cuts);
-    assert_eq!(profile.transitions.len(), 1, "{:?}", profile.transitions);
-    let dissolve = profile.transitions[0];
-    assert_eq!(dissolve.kind, TransitionKind::Dissolve);
-    assert!(
-        (dissolve.center_ms() as i64 - center as i64).abs() <= 300,
-        "{dissolve:?} vs {center}"
-    );
+    for b_frames in [0, 2] {
+        let clip = dir.path().join(format!("dissolve-{b_frames}.mp4"));
+        let path = clip.clone();
+        let format = with_b_frames(b_frames);
+        let center = generate(move || {
+            testing::dissolve_clip(&path, "testsrc2", "color=c=orange", 1.5, 1.0, 1.5, format)
+                .unwrap()
+        })
+        .await;
+        let profile = analyze(&clip).await;
+        assert!(profile.cuts.is_empty(), "{b_frames}: {:?}", profile.cuts);
+        assert_eq!(
+            profile.transitions.len(),
+            1,
+            "{b_frames}: {:?}",
+            profile.transitions
+        );
+        let dissolve = profile.transitions[0];
+        assert_eq!(dissolve.kind, TransitionKind::Dissolve);
+        assert!(
+            (dissolve.center_ms() as i64 - center as i64).abs() <= 300,
+            "{b_frames}: {dissolve:?} vs {center}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

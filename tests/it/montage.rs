@@ -44,7 +44,12 @@ async fn five_sources(dir: &Path, seconds: f64) -> Vec<PathBuf> {
         let mut paths = Vec::new();
         for (i, (source, width, height, fps)) in specs.into_iter().enumerate() {
             let path = dir.join(format!("clip{i}.mp4"));
-            let format = ClipFormat { width, height, fps };
+            let format = ClipFormat {
+                width,
+                height,
+                fps,
+                b_frames: 0,
+            };
             testing::lavfi_clip(&path, source, seconds, format, i % 2 == 0).unwrap();
             paths.push(path);
         }

@@ -147,7 +147,7 @@ async fn adding_music_to_a_1080p_h264_clip_copies_the_video_stream() {
     let hd = ClipFormat {
         width: 1920,
         height: 1080,
-        fps: 30,
+        ..ClipFormat::SMALL
     };
     lavfi_clip(&source, "testsrc2", 2.0, hd, true).unwrap();
     let engine = start(test_config(dir.path())).await;
@@ -184,7 +184,7 @@ async fn portrait_clips_are_padded_not_stretched() {
         ClipFormat {
             width: 180,
             height: 320,
-            fps: 30,
+            ..ClipFormat::SMALL
         },
         false,
     )

@@ -39,6 +39,67 @@ fn hard_cut_is_reported_at_the_first_new_frame() {
     assert!(summary.cuts[0].strength > 0.5);
 }
 
+/// `frames` as a decoder that skips unreferenced B-frames delivers them: each slot where
+/// `skipped` holds repeats the frame before it.
+fn with_skipped(frames: &[Vec<u8>], skipped: impl Fn(usize) -> bool) -> Vec<Vec<u8>> {
+    let mut delivered: Vec<Vec<u8>> = Vec::with_capacity(frames.len());
+    for (i, frame) in frames.iter().enumerate() {
+        let frame = match delivered.last() {
+            Some(last) if skipped(i) => last.clone(),
+            _ => frame.clone(),
+        };
+        delivered.push(frame);
+    }
+    delivered
+}
+
+#[test]
+fn cuts_between_decoded_frames_are_placed_within_one_frame() {
+    // Two moving shots (no frame repeats by itself), cut at every position relative to runs of
+    // one or two skipped frames, as B-pyramids and two-B patterns skip them.
+    for skip_run in [1_usize, 2] {
+        for cut in 20..=20 + skip_run {
+            let frames: Vec<Vec<u8>> = (0..40)
+                .map(|i| {
+                    if i < cut {
+                        pattern(1.0, i % 5)
+                    } else {
+                        flat(250, 120, 10 + (i % 4) as u8)
+                    }
+                })
+                .collect();
+            let delivered = with_skipped(&frames, |i| i % (skip_run + 1) != 0);
+            let summary = run(&delivered, 30.0);
+            assert_eq!(
+                summary.cuts.len(),
+                1,
+                "{skip_run} {cut}: {:?}",
+                summary.cuts
+            );
+            let found = (summary.cuts[0].time_ms as f64 * 30.0 / 1000.0).round() as i64;
+            assert!(
+                (found - cut as i64).abs() <= 1,
+                "run {skip_run}, cut at frame {cut}, found at {found}"
+            );
+            assert!(summary.transitions.is_empty(), "{:?}", summary.transitions);
+        }
+    }
+}
+
+#[test]
+fn still_pictures_between_cuts_keep_every_cut_exact() {
+    // A slideshow: every frame of a slide is identical, which is not a run of skipped frames.
+    let slides = [pattern(1.0, 0), flat(250, 120, 10), pattern(0.5, 3)];
+    let frames: Vec<Vec<u8>> = slides
+        .iter()
+        .flat_map(|slide| std::iter::repeat_n(slide.clone(), 15))
+        .collect();
+    let summary = run(&frames, 30.0);
+    let cuts: Vec<u64> = summary.cuts.iter().map(|c| c.time_ms).collect();
+    assert_eq!(cuts, vec![500, 1000]);
+    assert!(summary.transitions.is_empty(), "{:?}", summary.transitions);
+}
+
 #[test]
 fn a_gap_is_neither_a_cut_nor_motion_but_cuts_inside_bursts_count() {
     // Sampled decoding: bursts of three frames 2 s apart, alternating between two unrelated

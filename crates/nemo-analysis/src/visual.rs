@@ -2,6 +2,15 @@
 //!
 //! Frames are pushed one at a time; only a few recent small luma planes and histograms are kept,
 //! so memory does not grow with clip length beyond one small feature record per frame.
+//!
+//! A frame byte-identical to the one before it is a *repeat*: a decoder that skips frames
+//! nothing references (B-frames) delivers each skipped slot as a copy of the previous frame.
+//! Repeats carry features like any frame but take no part in cut detection, so the detector
+//! compares consecutive decoded frames. A cut found after `n` repeats happened somewhere in
+//! those `n + 1` slots; it is placed in the middle, which is within one frame of the truth
+//! when at most two frames in a row were skipped (B-pyramids skip one, two-B patterns two)
+//! and exact in the common case of an encoder that makes the first frame of a shot a reference.
+//! A longer run of repeats is a still picture, and the frame that changes it is the cut.
 
 use std::collections::VecDeque;
 
@@ -94,11 +103,16 @@ const MIN_CUT_SPACING_MS: u64 = 200;
 /// Long-range histogram distance over [`GRADUAL_LAG_SECONDS`] that marks a gradual transition.
 const GRADUAL_MIN_DISTANCE: f32 = 0.3;
 const GRADUAL_LAG_SECONDS: f64 = 0.5;
+/// Longest run of repeats taken for skipped frames rather than a still picture.
+const MAX_SKIPPED_RUN: usize = 3;
 /// Mean luma at or under which a frame counts as black (fade endpoints).
 const BLACK_LEVEL: f32 = 0.08;
 
 struct FrameStats {
     time_ms: u64,
+    /// When this picture was first shown: `time_ms`, or for a repeat the time of the frame it
+    /// repeats. Gradual transitions are timed by it, so a skipped frame does not stretch them.
+    shown_ms: u64,
     hist: Histogram,
     luma: Vec<u8>,
     brightness: f32,
@@ -106,6 +120,7 @@ struct FrameStats {
 }
 
 struct CutCandidate {
+    /// Time of the first frame of the new shot.
     time_ms: u64,
     distance: f32,
 }
@@ -132,6 +147,10 @@ pub struct VisualAnalyzer {
     /// Index of the first frame after a [`gap`](VisualAnalyzer::gap): it takes the motion of
     /// the frame after it, since it has no predecessor to measure against.
     after_gap: Option<usize>,
+    /// The last frame pushed, to recognise repeats.
+    last_rgb: Vec<u8>,
+    /// How many repeats came since the last decoded (non-repeat) frame.
+    repeats: usize,
 }
 
 impl std::fmt::Debug for VisualAnalyzer {
@@ -163,6 +182,8 @@ impl VisualAnalyzer {
             gradual: None,
             summary: VisualSummary::default(),
             after_gap: None,
+            last_rgb: Vec::new(),
+            repeats: 0,
         }
     }
 
@@ -175,6 +196,8 @@ impl VisualAnalyzer {
         self.recent.clear();
         self.last_distance = 0.0;
         self.after_gap = Some(self.summary.frames.len());
+        self.last_rgb.clear();
+        self.repeats = 0;
     }
 
     /// Adds one packed RGB24 frame (`rgb.len() == width * height * 3`). Frames of another size
@@ -184,7 +207,7 @@ impl VisualAnalyzer {
         if pixels == 0 || rgb.len() != pixels * 3 {
             return;
         }
-        let (stats, mut features) = measure(time_ms, rgb);
+        let (mut stats, mut features) = measure(time_ms, rgb);
         if let Some(lagged) = self
             .recent
             .iter()
@@ -199,14 +222,13 @@ impl VisualAnalyzer {
                 frame.motion = features.motion;
             }
         }
-        if let Some(previous) = self.recent.back() {
-            let distance = histogram_distance(&previous.hist, &stats.hist);
-            let correlation = if previous.flat || stats.flat {
-                0.0
-            } else {
-                correlation(&previous.luma, &stats.luma)
-            };
-            self.observe_distance(time_ms, distance, correlation);
+        if self.last_rgb == rgb {
+            stats.shown_ms = self.recent.back().map_or(time_ms, |last| last.shown_ms);
+            self.observe_repeat();
+        } else {
+            self.observe_decoded(&stats);
+            self.last_rgb.clear();
+            self.last_rgb.extend_from_slice(rgb);
         }
         self.recent.push_back(stats);
         while self.recent.len() > self.gradual_lag.max(self.motion_lag) + 1 {
@@ -223,6 +245,44 @@ impl VisualAnalyzer {
         }
         self.close_gradual();
         self.summary
+    }
+
+    /// Counts a repeat. Once the run is too long for skipped frames it is a still picture, whose
+    /// frames are real and unchanged: the detector sees each as a zero distance, which confirms
+    /// a cut just before the picture and keeps the baseline honest.
+    fn observe_repeat(&mut self) {
+        self.repeats += 1;
+        let unchanged_frames = match self.repeats {
+            n if n == MAX_SKIPPED_RUN + 1 => n,
+            n if n > MAX_SKIPPED_RUN + 1 => 1,
+            _ => 0,
+        };
+        for _ in 0..unchanged_frames {
+            self.observe_distance(0, 0.0, 1.0);
+        }
+    }
+
+    /// Feeds the cut detector with a decoded (non-repeat) frame against the slot before it,
+    /// which holds the previous decoded frame.
+    fn observe_decoded(&mut self, stats: &FrameStats) {
+        let repeats = std::mem::take(&mut self.repeats);
+        let Some(previous) = self.recent.back() else {
+            return;
+        };
+        let distance = histogram_distance(&previous.hist, &stats.hist);
+        let correlation = if previous.flat || stats.flat {
+            0.0
+        } else {
+            correlation(&previous.luma, &stats.luma)
+        };
+        // The middle of the slots since the last decoded frame: one back after two or three
+        // skipped frames. A longer run is a still picture, and the frame that changes is the cut.
+        let shot_start_ms = if (2..=MAX_SKIPPED_RUN).contains(&repeats) {
+            previous.time_ms
+        } else {
+            stats.time_ms
+        };
+        self.observe_distance(shot_start_ms, distance, correlation);
     }
 
     fn observe_distance(&mut self, time_ms: u64, distance: f32, correlation: f32) {
@@ -263,16 +323,15 @@ impl VisualAnalyzer {
     }
 
     fn observe_gradual(&mut self) {
-        let newest = self.recent.back().map(|s| (s.time_ms, s.brightness));
-        let oldest = (self.recent.len() > self.gradual_lag)
-            .then(|| &self.recent[self.recent.len() - 1 - self.gradual_lag]);
-        let (Some((now_ms, now_brightness)), Some(old)) = (newest, oldest) else {
+        let newest = self.recent.back().map(|s| (s.shown_ms, s.brightness));
+        let (Some((now_ms, now_brightness)), Some(lagged)) = (newest, self.lagged_picture()) else {
             return;
         };
+        let old = &self.recent[lagged];
         let last_cut = self.summary.cuts.last().map_or(0, |c| c.time_ms);
         let pending_cut = self.candidate.is_some();
         let window_has_cut =
-            pending_cut || (!self.summary.cuts.is_empty() && last_cut > old.time_ms);
+            pending_cut || (!self.summary.cuts.is_empty() && last_cut > old.shown_ms);
         let changing = !window_has_cut
             && histogram_distance(&old.hist, &self.recent[self.recent.len() - 1].hist)
                 >= GRADUAL_MIN_DISTANCE;
@@ -288,11 +347,11 @@ impl VisualAnalyzer {
                     .recent
                     .range(self.recent.len() - 1 - self.gradual_lag..);
                 let darkest = window
-                    .map(|s| (s.brightness, s.time_ms))
+                    .map(|s| (s.brightness, s.shown_ms))
                     .min_by(|a, b| a.0.total_cmp(&b.0))
                     .unwrap_or((now_brightness, now_ms));
                 self.gradual = Some(GradualRun {
-                    start_ms: old.time_ms,
+                    start_ms: old.shown_ms,
                     end_ms: now_ms,
                     darkest,
                 });
@@ -300,6 +359,20 @@ impl VisualAnalyzer {
             (Some(_), false) => self.close_gradual(),
             (None, false) => {}
         }
+    }
+
+    /// Index in `recent` of the first picture shown at or after one gradual lag ago: the frame
+    /// a lag back, or when that slot repeats an older frame, the next decoded one (comparing
+    /// with the older picture would stretch transitions by the skipped frames).
+    fn lagged_picture(&self) -> Option<usize> {
+        let index = self.recent.len().checked_sub(self.gradual_lag + 1)?;
+        let target_ms = self.recent[index].time_ms;
+        let ahead = self
+            .recent
+            .range(index..)
+            .position(|s| s.shown_ms >= target_ms)
+            .unwrap_or(0);
+        Some(index + ahead)
     }
 
     fn close_gradual(&mut self) {
@@ -335,31 +408,31 @@ impl VisualAnalyzer {
 }
 
 /// Computes the histogram, luma plane and per-frame features (motion filled in by the caller).
+///
+/// This runs on every pixel of every frame while ffmpeg waits on the pipe, so the inner loop
+/// uses lookup tables and integer sums rather than per-pixel float rounding and division.
 fn measure(time_ms: u64, rgb: &[u8]) -> (FrameStats, FrameFeatures) {
     let pixels = rgb.len() / 3;
-    let mut hist: Histogram = [0.0; HIST_LEN];
+    let mut counts = [0_u32; HIST_LEN];
     let mut luma = Vec::with_capacity(pixels);
-    let (mut sum_y, mut sum_y2, mut sum_warm, mut sum_sat) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
+    let (mut sum_y, mut sum_y2, mut sum_warm, mut sum_sat) = (0.0_f64, 0.0_f64, 0_i64, 0.0_f64);
     for px in rgb.chunks_exact(3) {
         let (r, g, b) = (px[0], px[1], px[2]);
         let y = 0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b);
-        luma.push(y.round() as u8);
+        // y is in 0..=255, so adding a half and truncating rounds it.
+        luma.push((y + 0.5) as u8);
         sum_y += f64::from(y);
         sum_y2 += f64::from(y) * f64::from(y);
-        sum_warm += f64::from(i16::from(r) - i16::from(b));
+        sum_warm += i64::from(r) - i64::from(b);
         let (max, min) = (r.max(g).max(b), r.min(g).min(b));
-        if max > 0 {
-            sum_sat += f64::from(max - min) / f64::from(max);
-        }
+        sum_sat += f64::from(f32::from(max - min) * RECIPROCAL[usize::from(max)]);
         for (channel, value) in [r, g, b].into_iter().enumerate() {
-            add_soft(&mut hist[channel * BINS..(channel + 1) * BINS], value);
+            add_soft(&mut counts[channel * BINS..(channel + 1) * BINS], value);
         }
     }
     let n = pixels as f64;
-    let norm = 1.0 / n as f32;
-    for bin in &mut hist {
-        *bin *= norm;
-    }
+    let norm = 1.0 / (n as f32 * SOFT_UNIT as f32);
+    let hist: Histogram = counts.map(|count| count as f32 * norm);
     let mean_y = sum_y / n;
     let variance = (sum_y2 / n - mean_y * mean_y).max(0.0);
     let contrast = (variance.sqrt() / 255.0) as f32;
@@ -367,7 +440,7 @@ fn measure(time_ms: u64, rgb: &[u8]) -> (FrameStats, FrameFeatures) {
     let features = FrameFeatures {
         time_ms,
         brightness,
-        warmth: (sum_warm / n / 255.0) as f32,
+        warmth: (sum_warm as f64 / n / 255.0) as f32,
         saturation: (sum_sat / n) as f32,
         contrast,
         motion: 0.0,
@@ -377,6 +450,7 @@ fn measure(time_ms: u64, rgb: &[u8]) -> (FrameStats, FrameFeatures) {
     (
         FrameStats {
             time_ms,
+            shown_ms: time_ms,
             hist,
             luma,
             brightness,
@@ -386,17 +460,36 @@ fn measure(time_ms: u64, rgb: &[u8]) -> (FrameStats, FrameFeatures) {
     )
 }
 
+/// `1 / max` for HSV saturation (`(max - min) / max`); 0 for black, whose saturation is 0.
+static RECIPROCAL: [f32; 256] = {
+    let mut table = [0.0; 256];
+    let mut max = 1;
+    while max < 256 {
+        table[max] = 1.0 / max as f32;
+        max += 1;
+    }
+    table
+};
+
+/// One sample's weight in [`add_soft`]'s integer counts: a sample sits at `(2 v - 15) / 32`
+/// bins, so thirty-seconds of a sample split it between two bins exactly.
+const SOFT_UNIT: u32 = 32;
+
 /// Adds one sample to a channel histogram with linear (triangular) binning, so a slow change in
 /// value moves mass smoothly between bins instead of jumping at bin edges: fades then produce
 /// steady small distances rather than spikes that look like cuts.
-fn add_soft(channel: &mut [f32], value: u8) {
-    let position = (f32::from(value) + 0.5) / 256.0 * BINS as f32 - 0.5;
-    let lower = position.floor();
-    let weight_upper = position - lower;
-    let lower = lower as isize;
-    let clamp = |i: isize| i.clamp(0, BINS as isize - 1) as usize;
-    channel[clamp(lower)] += 1.0 - weight_upper;
-    channel[clamp(lower + 1)] += weight_upper;
+///
+/// Bin centres are at values `16 i + 7.5`; a value's position in bins is
+/// `(v + 0.5) / 16 - 0.5 = (2 v - 15) / 32`, split between the two bins around it in
+/// thirty-seconds ([`SOFT_UNIT`]). Values below the first centre or above the last go
+/// wholly to the end bin.
+fn add_soft(channel: &mut [u32], value: u8) {
+    let position = 2 * i32::from(value) - 15;
+    let lower = position.div_euclid(SOFT_UNIT as i32);
+    let upper_weight = position.rem_euclid(SOFT_UNIT as i32) as u32;
+    let clamp = |i: i32| i.clamp(0, BINS as i32 - 1) as usize;
+    channel[clamp(lower)] += SOFT_UNIT - upper_weight;
+    channel[clamp(lower + 1)] += upper_weight;
 }
 
 /// Half the L1 distance averaged over the three channels: 0 identical, 1 disjoint.
@@ -422,15 +515,18 @@ fn correlation(first: &[u8], second: &[u8]) -> f32 {
         return 0.0;
     }
     let count = first.len() as f64;
-    let (mut sum_a, mut sum_b, mut sum_aa, mut sum_bb, mut sum_ab) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // Exact integer sums (a 4K frame's sum of squares still fits easily in a u64).
+    let (mut sum_a, mut sum_b, mut sum_aa, mut sum_bb, mut sum_ab) = (0_u64, 0_u64, 0, 0, 0);
     for (&a, &b) in first.iter().zip(second) {
-        let (a, b) = (f64::from(a), f64::from(b));
+        let (a, b) = (u64::from(a), u64::from(b));
         sum_a += a;
         sum_b += b;
         sum_aa += a * a;
         sum_bb += b * b;
         sum_ab += a * b;
     }
+    let [sum_a, sum_b, sum_aa, sum_bb, sum_ab] =
+        [sum_a, sum_b, sum_aa, sum_bb, sum_ab].map(|sum| sum as f64);
     let (mean_a, mean_b) = (sum_a / count, sum_b / count);
     let covariance = sum_ab / count - mean_a * mean_b;
     let variance_a = sum_aa / count - mean_a * mean_a;
@@ -449,4 +545,28 @@ fn mean_std(values: impl Iterator<Item = f32> + Clone) -> (f32, f32) {
     let mean = values.clone().sum::<f32>() / n as f32;
     let variance = values.map(|v| (v - mean).powi(2)).sum::<f32>() / n as f32;
     (mean, variance.sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_binning_splits_each_value_between_the_two_nearest_bin_centres() {
+        for value in 0..=255_u8 {
+            let mut channel = [0_u32; BINS];
+            add_soft(&mut channel, value);
+            assert_eq!(channel.iter().sum::<u32>(), SOFT_UNIT, "{value}");
+            let used: Vec<usize> = (0..BINS).filter(|&i| channel[i] > 0).collect();
+            assert!(used.len() <= 2 && used.windows(2).all(|w| w[1] == w[0] + 1));
+            // The weighted mean bin is the value's position, clamped to the end bins' centres.
+            let mean =
+                (0..BINS).map(|i| i as f32 * channel[i] as f32).sum::<f32>() / SOFT_UNIT as f32;
+            let position = ((f32::from(value) + 0.5) / 16.0 - 0.5).clamp(0.0, BINS as f32 - 1.0);
+            assert!(
+                (mean - position).abs() < 1e-6,
+                "{value}: {mean} vs {position}"
+            );
+        }
+    }
 }

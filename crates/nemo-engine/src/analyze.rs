@@ -3,12 +3,17 @@
 //! The clip is probed, then decoded once to small RGB frames (long side
 //! [`ANALYSIS_LONG_SIDE`] px, at the source frame rate up to [`MAX_ANALYSIS_FPS`] so cut times
 //! are exact to a source frame) with its 16 kHz mono audio taken from the same ffmpeg process.
-//! Frames are analysed as they arrive and dropped, so memory stays flat for long clips.
+//! In a stream with B-frames only the frames other frames reference are decoded (about half
+//! the decoding work); nemo-analysis treats the skipped slots as repeats and keeps cut times
+//! within a frame. Frames are analysed as they arrive and dropped, so memory stays flat for
+//! long clips.
 
 use std::path::{Path, PathBuf};
 
 use nemo_analysis::{ProfileBuilder, VideoProfile};
-use nemo_media::{DecodeOptions, FrameDecoder, MediaError, VAD_SAMPLE_RATE};
+use nemo_media::{
+    DecodeOptions, DecodedAudio, FrameDecoder, MediaError, RgbFrame, VAD_SAMPLE_RATE,
+};
 
 /// Long side of analysis frames, in pixels.
 pub const ANALYSIS_LONG_SIDE: u32 = 160;
@@ -94,6 +99,9 @@ pub async fn analyze_clip_with(
     };
     let has_audio = info.audio.is_some();
     let decode = DecodeOptions {
+        // Skipped B-frames arrive as repeats, which the analysis expects (see nemo-analysis's
+        // visual module): half the decoding for cuts within a frame.
+        reference_frames_only: video.b_frames,
         vad_audio: has_audio,
         mix_audio: options.mix_audio.clone().filter(|_| has_audio),
         ..DecodeOptions::fitting(
@@ -103,12 +111,12 @@ pub async fn analyze_clip_with(
             fps,
         )
     };
-    let mut decoder = FrameDecoder::open(path, decode)?;
-    let mut builder = ProfileBuilder::new(fps);
-    while let Some(frame) = decoder.next_frame().await? {
-        builder.push_frame(frame.time_ms, frame.width, frame.height, &frame.data);
-    }
-    let audio = decoder.finish().await?;
+    let decoder = FrameDecoder::open(path, decode)?;
+    let (builder, audio) =
+        analyze_frames(path, decoder, ProfileBuilder::new(fps), |builder, frame| {
+            builder.push_frame(frame.time_ms, frame.width, frame.height, &frame.data);
+        })
+        .await?;
     let duration_ms = info.duration_ms.unwrap_or(0);
     let pcm = audio.vad_pcm;
     let profile =
@@ -135,6 +143,43 @@ async fn analyze_audio_only(
     let builder = ProfileBuilder::new(FALLBACK_FPS);
     let profile = finish_off_thread(path, move || builder.finish(duration_ms, Some(&pcm))).await?;
     Ok(ClipAnalysis { profile, mix_wav })
+}
+
+/// Frames ffmpeg may run ahead of the analysis: about half a second at 30 fps (under 1 MB of
+/// small frames).
+const FRAME_QUEUE: usize = 16;
+
+/// Feeds every frame of `decoder` to `push(&mut analyser, frame)` on a blocking thread, then
+/// collects the audio taps. This task only drains the pipe, so ffmpeg (which scales frames on
+/// the thread that writes them) never waits while a frame is being measured.
+///
+/// # Cancel safety
+/// Dropping the future kills ffmpeg; the analysis thread stops at the end of the queue.
+pub(crate) async fn analyze_frames<A: Send + 'static>(
+    path: &Path,
+    mut decoder: FrameDecoder,
+    mut analyser: A,
+    push: impl Fn(&mut A, &RgbFrame) + Send + 'static,
+) -> Result<(A, DecodedAudio), AnalyzeError> {
+    let (frames, mut queue) = tokio::sync::mpsc::channel::<RgbFrame>(FRAME_QUEUE);
+    let worker = tokio::task::spawn_blocking(move || {
+        while let Some(frame) = queue.blocking_recv() {
+            push(&mut analyser, &frame);
+        }
+        analyser
+    });
+    while let Some(frame) = decoder.next_frame().await? {
+        if frames.send(frame).await.is_err() {
+            break; // the analysis thread panicked: reported below
+        }
+    }
+    drop(frames);
+    let audio = decoder.finish().await?;
+    let analyser = worker.await.map_err(|e| AnalyzeError::Task {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })?;
+    Ok((analyser, audio))
 }
 
 /// Voice detection and loudness take tens of milliseconds per minute: keep them off the

@@ -44,6 +44,10 @@ pub struct VideoStream {
     pub rotation: u32,
     /// Number of frames when the container says.
     pub frame_count: Option<u64>,
+    /// The stream reorders frames (B-frames), so some of its frames are never referenced by
+    /// others and a decoder can skip them.
+    #[serde(default)]
+    pub b_frames: bool,
 }
 
 impl VideoStream {
@@ -239,6 +243,7 @@ struct StreamJson {
     sample_rate: Option<String>,
     channels: Option<u32>,
     nb_frames: Option<String>,
+    has_b_frames: Option<u32>,
     #[serde(default)]
     tags: HashMap<String, String>,
     #[serde(default)]
@@ -280,6 +285,7 @@ impl StreamJson {
             pix_fmt: self.pix_fmt.clone(),
             rotation: self.rotation(),
             frame_count: self.nb_frames.as_deref().and_then(|n| n.parse().ok()),
+            b_frames: self.has_b_frames.is_some_and(|n| n > 0),
         }
     }
 

@@ -21,6 +21,9 @@ pub struct ClipFormat {
     pub height: u32,
     /// Frames per second.
     pub fps: u32,
+    /// Unreferenced B-frames between reference frames (x264 `-bf N` without a B-pyramid):
+    /// a decoder that skips unreferenced frames skips runs of exactly this many.
+    pub b_frames: u32,
 }
 
 impl ClipFormat {
@@ -29,6 +32,7 @@ impl ClipFormat {
         width: 320,
         height: 180,
         fps: 30,
+        b_frames: 0,
     };
 
     fn size(self) -> String {
@@ -74,17 +78,27 @@ where
     }
 }
 
-/// Encoder arguments shared by every generator: fast, small, widely decodable.
-const VIDEO_ENCODE: [&str; 8] = [
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-g",
-    "30",
-];
+/// Encoder arguments shared by every generator: fast, small, widely decodable. `ultrafast`
+/// never moves keyframes to cuts (no scene-cut detection), so cuts land on any frame type.
+fn video_encode(format: ClipFormat) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-g",
+        "30",
+    ]
+    .map(OsString::from)
+    .into();
+    if format.b_frames > 0 {
+        args.extend(["-bf".into(), format.b_frames.to_string().into()]);
+        args.extend(["-x264-params", "b-pyramid=none"].map(OsString::from));
+    }
+    args
+}
 const AUDIO_ENCODE: [&str; 6] = ["-c:a", "aac", "-b:a", "96k", "-ar", "48000"];
 
 /// A clip from one lavfi video source expression (without size/rate, which are appended, e.g.
@@ -104,7 +118,7 @@ pub fn lavfi_clip(
         );
     }
     args.extend(["-t".into(), seconds.to_string().into()]);
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(format));
     if with_audio {
         args.extend(AUDIO_ENCODE.map(OsString::from));
         args.extend(["-af", "volume=0.1"].map(OsString::from));
@@ -162,7 +176,7 @@ pub fn cuts_clip(
         "-map".into(),
         "[v]".into(),
     ]);
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(format));
     args.push(path.into());
     ffmpeg_blocking(args)?;
     Ok(cuts)
@@ -186,7 +200,7 @@ pub fn pan_clip(
     );
     let mut args: Vec<OsString> = ["-f", "lavfi", "-i"].map(OsString::from).into();
     args.push(graph.into());
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(format));
     args.push(path.into());
     ffmpeg_blocking(args)
 }
@@ -210,7 +224,7 @@ pub fn fade_clip(
     );
     let mut args: Vec<OsString> = ["-f", "lavfi", "-i"].map(OsString::from).into();
     args.push(graph.into());
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(format));
     args.push(path.into());
     ffmpeg_blocking(args)?;
     Ok((first_seconds * 1000.0) as u64)
@@ -238,7 +252,7 @@ pub fn dissolve_clip(
     );
     let mut args: Vec<OsString> = ["-f", "lavfi", "-i"].map(OsString::from).into();
     args.push(graph.into());
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(format));
     args.push(path.into());
     ffmpeg_blocking(args)?;
     Ok(((offset_seconds + dissolve_seconds / 2.0) * 1000.0) as u64)
@@ -300,7 +314,7 @@ pub fn speech_clip(
         "-map".into(),
         "[a]".into(),
     ]);
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(format));
     args.extend(AUDIO_ENCODE.map(OsString::from));
     args.extend(["-t".into(), seconds.to_string().into(), path.into()]);
     let result = ffmpeg_blocking(args);
@@ -370,7 +384,7 @@ pub fn portrait_clip(path: &Path, seconds: f64) -> Result<(), MediaError> {
         ClipFormat {
             width: 180,
             height: 320,
-            fps: 30,
+            ..ClipFormat::SMALL
         },
         true,
     )
@@ -388,7 +402,7 @@ pub fn one_frame_clip(path: &Path) -> Result<(), MediaError> {
     ]
     .map(OsString::from)
     .into();
-    args.extend(VIDEO_ENCODE.map(OsString::from));
+    args.extend(video_encode(ClipFormat::SMALL));
     args.push(path.into());
     ffmpeg_blocking(args)
 }

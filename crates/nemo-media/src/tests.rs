@@ -325,6 +325,54 @@ async fn dropping_a_decoder_leaves_no_partial_audio() {
     assert!(leftovers(dir.path()).is_empty());
 }
 
+async fn decode_all(path: &Path, options: DecodeOptions) -> Vec<Vec<u8>> {
+    let mut decoder = FrameDecoder::open(path, options).unwrap();
+    let mut frames = Vec::new();
+    while let Some(frame) = decoder.next_frame().await.unwrap() {
+        frames.push(frame.data);
+    }
+    decoder.finish().await.unwrap();
+    frames
+}
+
+#[tokio::test]
+async fn skipped_unreferenced_frames_arrive_as_repeats_of_the_frame_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("b-frames.mp4");
+    let format = ClipFormat {
+        b_frames: 2,
+        ..ClipFormat::SMALL
+    };
+    testing::lavfi_clip(&clip, "testsrc2", 2.0, format, false).unwrap();
+    assert!(probe(&clip).await.unwrap().video.unwrap().b_frames);
+    let options = |reference_frames_only| DecodeOptions {
+        reference_frames_only,
+        ..DecodeOptions::fitting(320, 180, 160, 30.0)
+    };
+    let every = decode_all(&clip, options(false)).await;
+    let skipping = decode_all(&clip, options(true)).await;
+    assert_eq!((every.len(), skipping.len()), (60, 60));
+    assert!(every.windows(2).all(|pair| pair[0] != pair[1]));
+    let mut repeats = 0;
+    let mut run = 0;
+    for i in 1..60 {
+        if skipping[i] == skipping[i - 1] {
+            repeats += 1;
+            run += 1;
+            assert!(run <= 2, "slot {i}: more repeats in a row than B-frames");
+        } else {
+            run = 0;
+            // A decoded frame is exactly the frame a full decode gives.
+            assert!(
+                skipping[i] == every[i],
+                "slot {i} differs from the full decode"
+            );
+        }
+    }
+    // Two of every three frames are unreferenced B-frames, except around keyframes.
+    assert!(repeats >= 30, "{repeats} repeats");
+}
+
 #[tokio::test]
 async fn frame_decoder_handles_portrait_and_single_frame_clips() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use nemo_analysis::{ProfileBuilder, VideoProfile};
 use nemo_media::{DecodeOptions, FrameDecoder, MediaInfo};
 
-use crate::analyze::{ANALYSIS_LONG_SIDE, AnalyzeError};
+use crate::analyze::{ANALYSIS_LONG_SIDE, AnalyzeError, analyze_frames};
 
 use super::plan::SourceSummary;
 
@@ -267,6 +267,7 @@ pub async fn analyze_source(path: &Path) -> Result<MontageSource, AnalyzeError> 
     };
     let has_audio = info.audio.is_some() && !info.is_image;
     let decode = DecodeOptions {
+        reference_frames_only: video.b_frames,
         vad_audio: has_audio,
         ..DecodeOptions::fitting(
             video.display_width(),
@@ -275,14 +276,17 @@ pub async fn analyze_source(path: &Path) -> Result<MontageSource, AnalyzeError> 
             MONTAGE_ANALYSIS_FPS,
         )
     };
-    let mut decoder = FrameDecoder::open(path, decode)?;
-    let mut builder = ProfileBuilder::new(MONTAGE_ANALYSIS_FPS);
-    let mut meter = QualityMeter::new();
-    while let Some(frame) = decoder.next_frame().await? {
-        meter.push_frame(frame.time_ms, frame.width, frame.height, &frame.data);
-        builder.push_frame(frame.time_ms, frame.width, frame.height, &frame.data);
-    }
-    let audio = decoder.finish().await?;
+    let decoder = FrameDecoder::open(path, decode)?;
+    let analysers = (
+        ProfileBuilder::new(MONTAGE_ANALYSIS_FPS),
+        QualityMeter::new(),
+    );
+    let ((builder, meter), audio) =
+        analyze_frames(path, decoder, analysers, |(builder, meter), frame| {
+            meter.push_frame(frame.time_ms, frame.width, frame.height, &frame.data);
+            builder.push_frame(frame.time_ms, frame.width, frame.height, &frame.data);
+        })
+        .await?;
     let duration_ms = info.duration_ms.unwrap_or(0);
     let pcm = audio.vad_pcm;
     let (profile, windows) = tokio::task::spawn_blocking(move || {

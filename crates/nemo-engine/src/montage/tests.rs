@@ -342,6 +342,7 @@ fn render_sources(n: usize) -> Vec<RenderSource> {
                     pix_fmt: Some("yuv420p".to_owned()),
                     rotation: 0,
                     frame_count: None,
+                    b_frames: false,
                 }),
                 audio: None,
                 is_image: false,

@@ -17,6 +17,7 @@ fn clip(codec: &str, w: u32, h: u32, duration_ms: u64) -> MediaInfo {
             pix_fmt: Some("yuv420p".to_owned()),
             rotation: 0,
             frame_count: None,
+            b_frames: false,
         }),
         audio: Some(AudioStream {
             index: 1,

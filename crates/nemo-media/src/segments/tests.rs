@@ -222,6 +222,7 @@ async fn renders_mixed_sources_frame_exact_with_smart_copy() {
                 width: 240,
                 height: 320,
                 fps: 25,
+                b_frames: 0,
             },
             true,
         )
