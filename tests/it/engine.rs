@@ -1,10 +1,13 @@
 //! Integration tests: the embedded engine on a loopback port with a temp data dir, a real
-//! `SQLite` file and real ffmpeg, driven over HTTP exactly as the client does.
+//! `SQLite` file (persistence tests also on Postgres, see [`with_database`]) and real ffmpeg,
+//! driven over HTTP exactly as the client does.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use nemo_engine::store::scratch::ScratchPostgres;
 use nemo_engine::{CreditPolicy, Engine, EngineConfig, RunningEngine, UNLIMITED_CREDITS};
 use nemo_media::testing::{ClipFormat, lavfi_clip, png_image, sine_wav};
 use reqwest::StatusCode;
@@ -880,10 +883,56 @@ async fn agent_edits_in_english_and_chinese_with_undo() {
 
 // ---- persistence and recovery ---------------------------------------------------------------------
 
-#[tokio::test]
-async fn a_restart_keeps_tokens_sessions_drafts_messages_and_renders() {
+/// Runs `test` with a data dir and the database to use: the data dir's `SQLite` file, or a
+/// fresh Postgres database when asked and `NEMO_TEST_POSTGRES_URL` names a server (without it
+/// the Postgres variant has nothing to run on and returns).
+async fn with_database<F: Future<Output = ()>>(
+    postgres: bool,
+    test: impl FnOnce(tempfile::TempDir, Option<String>) -> F,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let engine = start(test_config(dir.path())).await;
+    if !postgres {
+        return test(dir, None).await;
+    }
+    let Some(db) = ScratchPostgres::create().await else {
+        return;
+    };
+    test(dir, Some(db.url().to_owned())).await;
+    db.drop_database().await;
+}
+
+/// [`test_config`] on the given database.
+fn config_on(dir: &Path, database_url: Option<&String>) -> EngineConfig {
+    EngineConfig {
+        database_url: database_url.cloned(),
+        ..test_config(dir)
+    }
+}
+
+#[tokio::test]
+async fn a_restart_keeps_tokens_sessions_drafts_messages_and_renders_on_sqlite() {
+    with_database(
+        false,
+        a_restart_keeps_tokens_sessions_drafts_messages_and_renders,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_restart_keeps_tokens_sessions_drafts_messages_and_renders_on_postgres() {
+    with_database(
+        true,
+        a_restart_keeps_tokens_sessions_drafts_messages_and_renders,
+    )
+    .await;
+}
+
+async fn a_restart_keeps_tokens_sessions_drafts_messages_and_renders(
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+) {
+    let config = || config_on(dir.path(), database_url.as_ref());
+    let engine = start(config()).await;
     let client = Client::new(&engine, "c").await;
     let session = client.session().await;
     client
@@ -897,7 +946,7 @@ async fn a_restart_keeps_tokens_sessions_drafts_messages_and_renders() {
     let before = client.state(&session).await;
     engine.shutdown().await.unwrap();
 
-    let engine = start(test_config(dir.path())).await;
+    let engine = start(config()).await;
     let again = Client {
         http: reqwest::Client::new(),
         base: engine.base_url().to_owned(),
@@ -925,11 +974,34 @@ async fn a_restart_keeps_tokens_sessions_drafts_messages_and_renders() {
 }
 
 #[tokio::test]
-async fn a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = test_config(dir.path());
-    config.run_worker = false;
-    let engine = start(config).await;
+async fn a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_reason_on_sqlite() {
+    with_database(
+        false,
+        a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_reason,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_reason_on_postgres()
+{
+    with_database(
+        true,
+        a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_reason,
+    )
+    .await;
+}
+
+async fn a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_reason(
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+) {
+    let config = || config_on(dir.path(), database_url.as_ref());
+    let engine = start(EngineConfig {
+        run_worker: false,
+        ..config()
+    })
+    .await;
     let client = Client::new(&engine, "c").await;
     let session = client.session().await;
     client
@@ -970,7 +1042,7 @@ async fn a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_
     assert_eq!(body["data"]["status"], "processing");
     engine.abort().await;
 
-    let engine = start(test_config(dir.path())).await;
+    let engine = start(config()).await;
     let client = Client {
         http: reqwest::Client::new(),
         base: engine.base_url().to_owned(),

@@ -10,6 +10,8 @@
 #[macro_use]
 mod rows;
 mod jobs;
+#[cfg(any(test, feature = "testing"))]
+pub mod scratch;
 
 use std::borrow::Cow;
 use std::path::Path;

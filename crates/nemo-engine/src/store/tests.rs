@@ -1,15 +1,51 @@
-//! Store tests against a real `SQLite` file.
+//! Store tests against a real `SQLite` file and, when `NEMO_TEST_POSTGRES_URL` names a server,
+//! a real Postgres database (see [`on_each_backend!`]).
 
 use serde_json::json;
 
 use super::*;
 
-async fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&sqlite_url(&dir.path().join("nemo.db")))
-        .await
-        .unwrap();
-    (dir, store)
+/// Runs each named test on a fresh `SQLite` file and, when `NEMO_TEST_POSTGRES_URL` names a
+/// server (CI starts one), on a fresh Postgres database: the same queries must behave the
+/// same on both. Each test is an `async fn(url: &str)`.
+macro_rules! on_each_backend {
+    ($($test:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let dir = tempfile::tempdir().unwrap();
+                    super::$test(&super::sqlite_url(&dir.path().join("nemo.db"))).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let Some(db) = super::scratch::ScratchPostgres::create().await else {
+                        return;
+                    };
+                    super::$test(db.url()).await;
+                    db.drop_database().await;
+                }
+            )*
+        }
+    };
+}
+
+on_each_backend!(
+    one_live_token_per_client_id,
+    expired_tokens_are_rejected_and_can_be_renewed_for_the_same_user,
+    edits_append_versions_and_undo_steps_back,
+    jobs_freeze_consume_and_refund_credits,
+    expired_leases_are_reclaimed_then_failed_after_max_attempts,
+    failed_attempts_requeue_with_backoff_and_release_keeps_the_attempt,
+    reopening_keeps_everything,
+);
+
+async fn open(url: &str) -> Store {
+    Store::open(url).await.unwrap()
 }
 
 async fn user_and_session(store: &Store) -> (UserRow, SessionRow) {
@@ -36,9 +72,8 @@ fn job(id: &str, user: &UserRow, session: &SessionRow, cost: i64, max_attempts: 
     }
 }
 
-#[tokio::test]
-async fn one_live_token_per_client_id() {
-    let (_dir, store) = open().await;
+async fn one_live_token_per_client_id(url: &str) {
+    let store = open(url).await;
     let user = store
         .issue_token("c", "h1", 100, now_ms() + 60_000)
         .await
@@ -54,9 +89,8 @@ async fn one_live_token_per_client_id() {
     assert!(store.user_for_token("nope").await.unwrap().is_none());
 }
 
-#[tokio::test]
-async fn expired_tokens_are_rejected_and_can_be_renewed_for_the_same_user() {
-    let (_dir, store) = open().await;
+async fn expired_tokens_are_rejected_and_can_be_renewed_for_the_same_user(url: &str) {
+    let store = open(url).await;
     let user = store
         .issue_token("c", "old", 100, now_ms() - 1)
         .await
@@ -69,9 +103,8 @@ async fn expired_tokens_are_rejected_and_can_be_renewed_for_the_same_user() {
     assert_eq!(again.id, user.id);
 }
 
-#[tokio::test]
-async fn edits_append_versions_and_undo_steps_back() {
-    let (_dir, store) = open().await;
+async fn edits_append_versions_and_undo_steps_back(url: &str) {
+    let store = open(url).await;
     let (_, session) = user_and_session(&store).await;
     let edit = |d: i64| {
         let store = store.clone();
@@ -122,9 +155,8 @@ async fn edits_append_versions_and_undo_steps_back() {
     assert!(none.is_none());
 }
 
-#[tokio::test]
-async fn jobs_freeze_consume_and_refund_credits() {
-    let (_dir, store) = open().await;
+async fn jobs_freeze_consume_and_refund_credits(url: &str) {
+    let store = open(url).await;
     let (user, session) = user_and_session(&store).await;
     store
         .enqueue_job(&job("r1", &user, &session, 30, 3))
@@ -186,9 +218,8 @@ async fn jobs_freeze_consume_and_refund_credits() {
     );
 }
 
-#[tokio::test]
-async fn expired_leases_are_reclaimed_then_failed_after_max_attempts() {
-    let (_dir, store) = open().await;
+async fn expired_leases_are_reclaimed_then_failed_after_max_attempts(url: &str) {
+    let store = open(url).await;
     let (user, session) = user_and_session(&store).await;
     store
         .enqueue_job(&job("r1", &user, &session, 10, 2))
@@ -252,9 +283,8 @@ async fn expired_leases_are_reclaimed_then_failed_after_max_attempts() {
     assert_eq!((u.credits, u.frozen), (100, 0), "refunded");
 }
 
-#[tokio::test]
-async fn failed_attempts_requeue_with_backoff_and_release_keeps_the_attempt() {
-    let (_dir, store) = open().await;
+async fn failed_attempts_requeue_with_backoff_and_release_keeps_the_attempt(url: &str) {
+    let store = open(url).await;
     let (user, session) = user_and_session(&store).await;
     store
         .enqueue_job(&job("r1", &user, &session, 0, 2))
@@ -305,12 +335,9 @@ async fn failed_attempts_requeue_with_backoff_and_release_keeps_the_attempt() {
     );
 }
 
-#[tokio::test]
-async fn reopening_keeps_everything() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = sqlite_url(&dir.path().join("nemo.db"));
+async fn reopening_keeps_everything(url: &str) {
     let session_id = {
-        let store = Store::open(&url).await.unwrap();
+        let store = open(url).await;
         let (_, session) = user_and_session(&store).await;
         store
             .add_message(&session.id, "user", "hello", None)
@@ -319,17 +346,20 @@ async fn reopening_keeps_everything() {
         store.close().await;
         session.id
     };
-    let store = Store::open(&url).await.unwrap();
+    let store = open(url).await;
     assert!(store.session(&session_id).await.unwrap().is_some());
     assert_eq!(
         store.messages(&session_id).await.unwrap()[0].content,
         "hello"
     );
-    let mode: String = sqlx::query("PRAGMA journal_mode")
-        .fetch_one(&store.pool)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    assert_eq!(mode, "wal");
+    if store.backend() == Backend::Sqlite {
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+    store.close().await;
 }
