@@ -2,9 +2,14 @@
 //! another package's binary for `cargo test`); `NEMO_BIN` overrides where it is found.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
+use nemo_engine::EngineConfig;
 use nemo_media::testing::{ClipFormat, lavfi_clip};
+use serde_json::json;
+
+use crate::engine::{Client, clip, config_on, start, with_database};
 
 /// The `nemo` executable next to this test binary's `deps/` directory.
 fn nemo_bin() -> PathBuf {
@@ -30,9 +35,11 @@ struct Sandbox {
 
 impl Sandbox {
     fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Self::in_dir(tempfile::tempdir().unwrap())
+    }
+
+    fn in_dir(dir: tempfile::TempDir) -> Self {
+        Self { dir }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -84,6 +91,7 @@ fn help_snapshots() {
         &["music", "--help"],
         &["analyze", "--help"],
         &["serve", "--help"],
+        &["worker", "--help"],
         &["plugins", "list", "--help"],
         &["config", "show", "--help"],
     ] {
@@ -214,4 +222,79 @@ fn run_then_status_on_the_embedded_engine_never_prints_the_token() {
             "{name} leaks the token's secret part"
         );
     }
+}
+
+// ---- scale-out: `nemo serve --no-worker` + `nemo worker` -----------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_process_renders_what_an_engine_without_a_worker_queued_on_sqlite() {
+    with_database(
+        false,
+        a_worker_process_renders_what_an_engine_without_a_worker_queued,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_process_renders_what_an_engine_without_a_worker_queued_on_postgres() {
+    with_database(
+        true,
+        a_worker_process_renders_what_an_engine_without_a_worker_queued,
+    )
+    .await;
+}
+
+async fn a_worker_process_renders_what_an_engine_without_a_worker_queued(
+    dir: tempfile::TempDir,
+    database_url: Option<String>,
+) {
+    let sandbox = Sandbox::in_dir(dir);
+    let engine = start(EngineConfig {
+        run_worker: false,
+        ..config_on(&sandbox.path("data"), database_url.as_ref())
+    })
+    .await;
+    let client = Client::new(&engine, "c").await;
+    let session = client.session().await;
+    let clip_bytes = clip(&sandbox.path(""), "a.mp4", 1.0, true);
+    client.upload(&session, &[("a.mp4", clip_bytes)]).await;
+    let draft = client.state(&session).await["state"]["draft"].clone();
+    client
+        .post(
+            "/api/render/proxy/lambda",
+            &json!({"id": "queued", "sessionId": session, "draft": draft}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, body) = client.get("/api/render/proxy/lambda/queued").await;
+    assert_ne!(body["data"]["status"], "completed", "nothing renders here");
+
+    let mut worker = sandbox.nemo(&["worker"]);
+    if let Some(url) = &database_url {
+        worker.env("NEMO_DATABASE_URL", url);
+    }
+    let worker = worker.stdout(Stdio::piped()).spawn().unwrap();
+    let done = client.wait_render("queued").await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let (status, bytes) = client.download("queued").await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(&bytes[4..8], b"ftyp");
+
+    // Ctrl-C stops the worker cleanly.
+    let pid = worker.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let output = tokio::task::spawn_blocking(move || worker.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let (stdout, _) = text(&output);
+    assert!(stdout.contains("nemo worker rendering jobs"), "{stdout}");
+    engine.shutdown().await.unwrap();
 }

@@ -886,7 +886,7 @@ async fn agent_edits_in_english_and_chinese_with_undo() {
 /// Runs `test` with a data dir and the database to use: the data dir's `SQLite` file, or a
 /// fresh Postgres database when asked and `NEMO_TEST_POSTGRES_URL` names a server (without it
 /// the Postgres variant has nothing to run on and returns).
-async fn with_database<F: Future<Output = ()>>(
+pub(crate) async fn with_database<F: Future<Output = ()>>(
     postgres: bool,
     test: impl FnOnce(tempfile::TempDir, Option<String>) -> F,
 ) {
@@ -902,7 +902,7 @@ async fn with_database<F: Future<Output = ()>>(
 }
 
 /// [`test_config`] on the given database.
-fn config_on(dir: &Path, database_url: Option<&String>) -> EngineConfig {
+pub(crate) fn config_on(dir: &Path, database_url: Option<&String>) -> EngineConfig {
     EngineConfig {
         database_url: database_url.cloned(),
         ..test_config(dir)

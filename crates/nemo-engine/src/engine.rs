@@ -1,5 +1,7 @@
 //! Starting and stopping the engine: [`Engine::start`] binds the listener, opens the store,
 //! and spawns the HTTP server and the render worker; [`RunningEngine`] is the handle.
+//! [`Engine::work`] runs a render worker alone against the same database and data dir, so
+//! rendering scales out to more processes (`nemo serve --no-worker` plus `nemo worker`s).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,16 +37,7 @@ impl Engine {
     /// Opens (or creates) the data dir, migrates the database, binds `config.listen` and
     /// starts serving. Returns once the port accepts connections.
     pub async fn start(config: EngineConfig) -> Result<RunningEngine, EngineError> {
-        for dir in [
-            config.data_dir.clone(),
-            config.media_dir(),
-            config.tmp_dir(),
-        ] {
-            std::fs::create_dir_all(&dir).map_err(|source| EngineError::DataDir {
-                path: dir.clone(),
-                source,
-            })?;
-        }
+        create_data_dirs(&config)?;
         clean_tmp(&config);
         let store = Store::open(&config.database_url()).await?;
         let media = MediaStore::local(&config.media_dir())?;
@@ -113,6 +106,47 @@ impl Engine {
         }
         engine.shutdown().await
     }
+
+    /// Runs one render worker, without an HTTP server, on `config`'s database and data dir
+    /// until `shutdown`, then hands a render in progress back to the queue. Any number of
+    /// these can run beside an engine started with `run_worker: false` (`nemo worker`).
+    ///
+    /// It leaves the temp directory alone: the engine serving uploads may be using it.
+    pub async fn work(
+        config: EngineConfig,
+        shutdown: CancellationToken,
+    ) -> Result<(), EngineError> {
+        create_data_dirs(&config)?;
+        let store = Store::open(&config.database_url()).await?;
+        let media = MediaStore::local(&config.media_dir())?;
+        let state = Arc::new(AppState {
+            public_url: config.public_url.clone().unwrap_or_default(),
+            config,
+            store: store.clone(),
+            media,
+            http: reqwest::Client::new(),
+            turns: TaskTracker::new(),
+            job_queued: tokio::sync::Notify::new(),
+        });
+        tracing::info!("render worker started");
+        crate::worker::run(state, shutdown).await;
+        store.close().await;
+        Ok(())
+    }
+}
+
+fn create_data_dirs(config: &EngineConfig) -> Result<(), EngineError> {
+    for dir in [
+        config.data_dir.clone(),
+        config.media_dir(),
+        config.tmp_dir(),
+    ] {
+        std::fs::create_dir_all(&dir).map_err(|source| EngineError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// Removes temp files a previous run left behind (half-received uploads, partial renders).

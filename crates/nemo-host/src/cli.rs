@@ -60,6 +60,8 @@ pub enum Command {
     Analyze(crate::commands::analyze::AnalyzeArgs),
     /// Run the embedded engine alone (for `--api-url` clients) until Ctrl-C.
     Serve(crate::commands::serve::ServeArgs),
+    /// Render queued jobs for an engine started with `serve --no-worker`, until Ctrl-C.
+    Worker(crate::commands::serve::WorkerArgs),
     /// Platform plugins.
     Plugins {
         #[command(subcommand)]

@@ -1,6 +1,6 @@
 //! One function per subcommand. Commands that need an API connect first (starting the
 //! embedded engine when no remote API is configured); local tools (`music`, `analyze`,
-//! `serve`, `plugins`, `config`) do not.
+//! `serve`, `worker`, `plugins`, `config`) do not.
 
 pub mod analyze;
 mod chat;
@@ -37,8 +37,13 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Serve(mut args) => {
-            args.data_dir = Context::load(&cli.global)?.config.data_dir().ok();
+            args.storage.data_dir = Context::load(&cli.global)?.config.data_dir().ok();
             cancellable_local(serve::run(args)).await
+        }
+        Command::Worker(mut args) => {
+            args.storage.data_dir = Context::load(&cli.global)?.config.data_dir().ok();
+            // Not `cancellable_local`: Ctrl-C must reach the worker so it hands its job back.
+            serve::work(args).await.map_err(Failure::local)
         }
         other => {
             let resume = !matches!(
@@ -66,7 +71,8 @@ async fn dispatch(app: &mut Connected, command: Command) -> Result<(), Failure> 
         | Command::Config { .. }
         | Command::Music(_)
         | Command::Analyze(_)
-        | Command::Serve(_) => Ok(()),
+        | Command::Serve(_)
+        | Command::Worker(_) => Ok(()),
     }
 }
 
