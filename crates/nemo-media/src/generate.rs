@@ -22,11 +22,12 @@ use std::path::{Path, PathBuf};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::render::font_option;
 use crate::render::{
     EncodeSettings, OUTPUT_HEIGHT, OUTPUT_SAMPLE_RATE, OUTPUT_WIDTH, RenderError,
     escape_filter_value, verify_output,
 };
-use crate::segments::{font_option, x264_args};
+use crate::segments::x264_args;
 use crate::{AtomicOutput, Ffmpeg, MediaError, MediaInfo, Progress};
 
 /// An sRGB colour.

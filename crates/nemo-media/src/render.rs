@@ -22,6 +22,7 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use tokio_util::sync::CancellationToken;
 
@@ -284,17 +285,65 @@ pub fn escape_filter_value(value: &str) -> String {
 }
 
 /// Whether a text needs a CJK-capable font (`DejaVu Sans` has no Han/Kana/Hangul glyphs).
-fn needs_cjk_font(text: &str) -> bool {
+pub(crate) fn needs_cjk_font(text: &str) -> bool {
     text.chars().any(|c| {
         matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
     })
 }
 
-/// The font part of a drawtext filter: `DejaVu Sans` for Latin text, a fontconfig query for a
-/// font covering Chinese otherwise (whatever CJK font is installed).
-fn font_option(text: &str) -> String {
+/// CJK font files of the usual Debian/Ubuntu packages, preferred first (`fonts-noto-cjk`,
+/// `fonts-wqy-microhei`, `fonts-wqy-zenhei`, `fonts-arphic-uming`, `fonts-droid-fallback`).
+const CJK_FONT_FILES: [&str; 5] = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+];
+
+/// An installed font file with Chinese glyphs: a known package's file, else the first font
+/// fontconfig lists for Chinese (`fc-list`, when present). Looked up once per process.
+///
+/// A file, because drawtext's fontconfig lookup ignores `:lang=`: a pattern like
+/// `sans:lang=zh` quietly resolves to `DejaVu Sans` and draws empty boxes.
+pub fn cjk_font_file() -> Option<&'static Path> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let known = CJK_FONT_FILES
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file());
+            known.or_else(listed_cjk_font)
+        })
+        .as_deref()
+}
+
+/// The first file `fc-list :lang=zh-cn file` names.
+fn listed_cjk_font() -> Option<PathBuf> {
+    let output = std::process::Command::new("fc-list")
+        .args([":lang=zh-cn", "file"])
+        .output()
+        .ok()?;
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let first = listing.lines().next()?.trim().trim_end_matches(':');
+    Some(PathBuf::from(first)).filter(|p| p.is_file())
+}
+
+/// The font part of a drawtext filter: `DejaVu Sans` for Latin text, an installed CJK font for
+/// Chinese, Japanese or Korean (see [`cjk_font_file`]; without one the text shows as boxes,
+/// and the render logs how to install one).
+pub(crate) fn font_option(text: &str) -> String {
     if needs_cjk_font(text) {
-        format!("font={}", escape_filter_value("sans:lang=zh"))
+        if let Some(file) = cjk_font_file() {
+            format!("fontfile={}", escape_filter_value(&file.to_string_lossy()))
+        } else {
+            tracing::warn!(
+                "no CJK font installed: Chinese text will show as boxes \
+                 (sudo apt-get install fonts-wqy-microhei)"
+            );
+            format!("font={}", escape_filter_value("sans"))
+        }
     } else if Path::new(LATIN_FONT_FILE).is_file() {
         format!("fontfile={}", escape_filter_value(LATIN_FONT_FILE))
     } else {

@@ -30,8 +30,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::process::run_capture;
 use crate::render::{
-    EncodeSettings, LATIN_FONT_FILE, OUTPUT_HEIGHT, OUTPUT_SAMPLE_RATE, OUTPUT_WIDTH, RenderError,
-    TextPosition, escape_filter_value, verify_output,
+    EncodeSettings, OUTPUT_HEIGHT, OUTPUT_SAMPLE_RATE, OUTPUT_WIDTH, RenderError, TextPosition,
+    escape_filter_value, font_option, verify_output,
 };
 use crate::{AtomicOutput, Ffmpeg, MediaError, MediaInfo, Progress, tools};
 
@@ -689,24 +689,6 @@ fn framing_chain(input: usize, framing: Framing, fps: u32, seconds: f64, label: 
             qw = w / 4,
             qh = h / 4,
         ),
-    }
-}
-
-/// Whether a text needs a CJK-capable font (`DejaVu Sans` has no Han/Kana/Hangul glyphs).
-pub(crate) fn needs_cjk_font(text: &str) -> bool {
-    text.chars().any(|c| {
-        matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
-    })
-}
-
-/// `fontfile=` `DejaVu Sans` for Latin text, a fontconfig query for a CJK font otherwise.
-pub(crate) fn font_option(text: &str) -> String {
-    if needs_cjk_font(text) {
-        format!("font={}", escape_filter_value("sans:lang=zh"))
-    } else if Path::new(LATIN_FONT_FILE).is_file() {
-        format!("fontfile={}", escape_filter_value(LATIN_FONT_FILE))
-    } else {
-        format!("font={}", escape_filter_value("DejaVu Sans"))
     }
 }
 

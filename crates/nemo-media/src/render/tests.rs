@@ -253,7 +253,9 @@ fn texts_read_from_files_with_expansion_off_and_pick_a_cjk_font_for_chinese() {
         "user text never reaches the command line: {args}"
     );
     assert!(args.contains("enable='between(t,1.000,3.000)'"), "{args}");
-    assert!(args.contains("font=sans\\\\:lang=zh"), "{args}");
+    let cjk = cjk_font_file().expect("a CJK font (CI installs fonts-wqy-microhei)");
+    let font = format!("fontfile={}", escape_filter_value(&cjk.to_string_lossy()));
+    assert!(args.contains(&font), "{args}");
 }
 
 /// Generates a tiny input with ffmpeg's lavfi sources.
@@ -373,4 +375,47 @@ async fn renders_clip_image_title_and_music_to_verified_1080p() {
         report.info.duration_ms
     );
     assert!(!dir.path().join("out.verify.mp4").exists());
+}
+
+/// What drawtext draws for `text` in the font nemo picks for it, as a 320x80 grey frame.
+fn drawn(text: &str) -> Vec<u8> {
+    let filter = format!(
+        "drawtext={}:text={}:fontsize=48:fontcolor=white:x=10:y=10",
+        font_option(text),
+        escape_filter_value(text)
+    );
+    let output = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=black:s=320x80:d=0.04",
+        ])
+        .args([
+            "-vf",
+            &filter,
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "gray",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    output.stdout
+}
+
+#[test]
+fn chinese_text_is_drawn_with_real_glyphs_not_boxes() {
+    // A font without the glyphs draws the same box for every character, so two different
+    // words of the same length would come out identical.
+    let (hello, world) = (drawn("你好"), drawn("世界"));
+    assert!(hello.iter().any(|&p| p > 128), "nothing drawn");
+    assert!(hello != world, "both words drew the same boxes");
+    assert!(drawn("ab") != drawn("cd"), "Latin text is drawn too");
 }
