@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use nemo_engine::EngineConfig;
 use nemo_media::testing::{ClipFormat, lavfi_clip};
-use serde_json::json;
 
 use crate::engine::{Client, clip, config_on, start, with_database};
 
@@ -258,13 +257,7 @@ async fn a_worker_process_renders_what_an_engine_without_a_worker_queued(
     let session = client.session().await;
     let clip_bytes = clip(&sandbox.path(""), "a.mp4", 1.0, true);
     client.upload(&session, &[("a.mp4", clip_bytes)]).await;
-    let draft = client.state(&session).await["state"]["draft"].clone();
-    client
-        .post(
-            "/api/render/proxy/lambda",
-            &json!({"id": "queued", "sessionId": session, "draft": draft}),
-        )
-        .await;
+    client.submit_render(&session, "queued").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (_, body) = client.get("/api/render/proxy/lambda/queued").await;
     assert_ne!(body["data"]["status"], "completed", "nothing renders here");

@@ -161,8 +161,8 @@ impl Client {
         body["data"].clone()
     }
 
-    /// Submits a render and polls until it is terminal; returns the last poll data.
-    pub(crate) async fn render(&self, session: &str, id: &str) -> Value {
+    /// Submits a render of the session's current draft as `id`, without waiting for it.
+    pub(crate) async fn submit_render(&self, session: &str, id: &str) {
         let draft = self.state(session).await["state"]["draft"].clone();
         let (status, body) = self
             .post("/api/render/proxy/lambda", &json!({"id": id, "sessionId": session, "draft": draft,
@@ -170,6 +170,11 @@ impl Client {
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["success"], true);
+    }
+
+    /// Submits a render and polls until it is terminal; returns the last poll data.
+    pub(crate) async fn render(&self, session: &str, id: &str) -> Value {
+        self.submit_render(session, id).await;
         self.wait_render(id).await
     }
 
@@ -1007,14 +1012,8 @@ async fn a_crashed_workers_render_is_reclaimed_after_its_lease_or_failed_with_a_
     client
         .upload(&session, &[("a.mp4", clip(dir.path(), "a.mp4", 1.0, true))])
         .await;
-    let draft = client.state(&session).await["state"]["draft"].clone();
     for id in ["resumed", "doomed"] {
-        client
-            .post(
-                "/api/render/proxy/lambda",
-                &json!({"id": id, "sessionId": session, "draft": draft}),
-            )
-            .await;
+        client.submit_render(&session, id).await;
     }
     // A worker claims both and dies without heartbeating.
     let store = engine.store();
