@@ -223,6 +223,60 @@ fn run_then_status_on_the_embedded_engine_never_prints_the_token() {
     }
 }
 
+// ---- the weekly ClawHub update check --------------------------------------------------------
+
+#[test]
+fn on_clawhub_a_newer_version_is_mentioned_once_and_the_registry_asked_weekly() {
+    let sandbox = Sandbox::new();
+    // A stand-in `clawhub` CLI that logs its calls and lists a newer nemo-video.
+    let bin = sandbox.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let calls = sandbox.path("clawhub-calls.txt");
+    let script = bin.join("clawhub");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\n\
+             echo '{{\"results\":[{{\"slug\":\"nemo-video\",\"version\":\"99.0.0\"}}]}}'\n",
+            calls.display()
+        ),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let credits = |plugin: &str| {
+        let output = sandbox
+            .nemo(&["--plugin", plugin, "credits"])
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&output);
+        assert!(output.status.success(), "{stderr}");
+        stderr
+    };
+    let logged_calls = || std::fs::read_to_string(&calls).unwrap_or_default();
+
+    assert!(!credits("unknown").contains("99.0.0"));
+    assert_eq!(logged_calls(), "", "only a ClawHub install asks ClawHub");
+
+    let first = credits("clawhub");
+    assert!(
+        first.contains("nemo-video 99.0.0 is available") && first.contains("clawhub update"),
+        "{first}"
+    );
+    assert_eq!(logged_calls(), "search nemo-video --json\n");
+
+    let second = credits("clawhub");
+    assert!(!second.contains("99.0.0"), "mentioned once: {second}");
+    assert_eq!(logged_calls().lines().count(), 1, "asked once a week");
+}
+
 // ---- scale-out: `nemo serve --no-worker` + `nemo worker` -----------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,6 +15,7 @@ use crate::cli::GlobalArgs;
 use crate::exit::Failure;
 use crate::output::Output;
 use crate::projects::Projects;
+use crate::update_check::UpdateCheck;
 
 /// How often renders on the embedded engine are polled.
 const EMBEDDED_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
@@ -70,14 +71,29 @@ impl Context {
     fn attribution(&self) -> nemo_plugin_host::Headers {
         let ctx = AttributionContext {
             skill_name: self.config.skill_name.clone(),
-            skill_version: self
-                .config
-                .skill_version
-                .clone()
-                .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned()),
+            skill_version: self.skill_version(),
             platform: self.detection.platform.clone(),
         };
         self.out.platform().headers(&ctx)
+    }
+
+    /// The skill version this client reports (configured, or this build's).
+    fn skill_version(&self) -> String {
+        self.config
+            .skill_version
+            .clone()
+            .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned())
+    }
+
+    /// The weekly ClawHub update check, when the skill runs on ClawHub and has a config dir
+    /// to remember it in.
+    pub(crate) fn update_check(&self) -> Option<UpdateCheck> {
+        (self.detection.platform == "clawhub").then_some(())?;
+        Some(UpdateCheck {
+            skill: self.config.skill_name.clone(),
+            current: self.skill_version(),
+            config_dir: self.config_dir.clone()?,
+        })
     }
 }
 

@@ -11,6 +11,7 @@ pub mod commands;
 mod exit;
 mod output;
 mod projects;
+mod update_check;
 
 use std::process::ExitCode;
 

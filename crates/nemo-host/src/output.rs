@@ -67,6 +67,11 @@ impl Output {
         }
     }
 
+    /// A side remark that is not the command's result (an update is available): stderr.
+    pub(crate) fn note(text: &str) {
+        out_line!(stderr, "{text}");
+    }
+
     /// Prints the command's JSON result (only in `--json` mode).
     pub(crate) fn json(&self, value: &serde_json::Value) {
         if self.json {

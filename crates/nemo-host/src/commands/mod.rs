@@ -51,9 +51,18 @@ pub(crate) async fn run(cli: Cli) -> Result<(), Failure> {
                 Command::Run(_) | Command::Chat(ChatArgs { new: true })
             );
             let ctx = Context::load(&cli.global)?;
+            let update = ctx.update_check().map(|check| tokio::spawn(check.notice()));
             let mut app = Connected::connect(ctx, resume).await?;
             let result = cancellable(dispatch(&mut app, other)).await;
             app.close().await;
+            if let Some(update) = update {
+                // Only after a command that worked; otherwise the check runs next time.
+                if result.is_err() {
+                    update.abort();
+                } else if let Ok(Some(notice)) = update.await {
+                    crate::output::Output::note(&notice);
+                }
+            }
             result
         }
     }
