@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use mockito::Matcher;
 use nemo_engine::EngineConfig;
 use nemo_media::testing::{ClipFormat, lavfi_clip};
+use nemo_test_support::mock;
 
 use crate::engine::{Client, clip, config_on, start, with_database};
 
@@ -220,6 +222,69 @@ fn run_then_status_on_the_embedded_engine_never_prints_the_token() {
             !text.contains(&token[8..]),
             "{name} leaks the token's secret part"
         );
+    }
+}
+
+// ---- GUI instructions done through the API -------------------------------------------------
+
+#[test]
+fn a_click_the_backend_asks_for_is_done_through_the_api_once() {
+    let mut server = mockito::Server::new();
+    let token = server
+        .mock("POST", "/api/auth/anonymous-token")
+        .with_body(mock::anonymous_token_body(mock::TOKEN))
+        .create();
+    let project = server
+        .mock("POST", "/api/tasks/me/with-session/nemo_agent")
+        .with_body(mock::session_body(mock::SESSION_ID))
+        .create();
+    let state_path = format!("/api/state/nemo_agent/me/{}/latest", mock::SESSION_ID);
+    let _state = server
+        .mock("GET", state_path.as_str())
+        .with_body(mock::state_body(mock::SESSION_ID, &serde_json::json!({})))
+        .expect_at_least(0)
+        .create();
+    let mut sse = |said: &str, reply: &str| {
+        let frame = serde_json::json!({"type": "text", "content": reply}).to_string();
+        server
+            .mock("POST", "/run_sse")
+            .match_body(Matcher::Regex(format!(r#""text":"{said}""#)))
+            .with_header("content-type", "text/event-stream")
+            .with_body(mock::sse_body(&[&frame]))
+            .expect(1)
+            .create()
+    };
+    let asked = sse(
+        "add calm music",
+        "I've added calm piano music. Click Apply to confirm, then click Apply again.",
+    );
+    let applied = sse("Apply", "Applied. Click Apply to keep it.");
+
+    let sandbox = Sandbox::new();
+    let mut chat = sandbox
+        .nemo(&["--api-url", &server.url(), "chat"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(chat.stdin.as_mut().unwrap(), b"add calm music\n").unwrap();
+    let output = chat.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(stdout.contains("I've added calm piano music."), "{stdout}");
+    assert!(stdout.contains("Applied."), "{stdout}");
+    assert!(
+        !stdout.contains("Click"),
+        "GUI wording is translated away: {stdout}"
+    );
+    assert!(stderr.contains("→ Apply"), "{stderr}");
+    // Exactly one follow-up, although both replies asked for more clicks.
+    for mock in [&token, &project, &asked, &applied] {
+        mock.assert();
     }
 }
 

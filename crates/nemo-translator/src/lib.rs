@@ -75,6 +75,23 @@ impl Translation {
         self.actions.contains(action)
     }
 
+    /// What to say to the backend on the user's behalf so a GUI step happens through the API:
+    /// the first "click X" (say "X") or "drag ..." (say the edit). Export and upload have
+    /// flows of their own, and a button that exports is never said ("never send the word
+    /// export to the backend").
+    pub fn follow_up(&self) -> Option<&str> {
+        self.actions.iter().find_map(|action| {
+            let text = match action {
+                Action::Execute { target } => target,
+                Action::SendEdit { request } => request,
+                _ => return None,
+            };
+            let lower = text.to_lowercase();
+            let exports = lower.contains("export") || text.contains("导出");
+            (!text.trim().is_empty() && !exports).then_some(text.as_str())
+        })
+    }
+
     /// The text, followed by the draft's timeline when the backend asked to preview it.
     pub fn with_track_summary(&self, draft: &Draft) -> String {
         if !self.wants(&Action::ShowTrackSummary) {

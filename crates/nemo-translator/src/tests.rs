@@ -1,4 +1,4 @@
-use crate::{Action, translate};
+use crate::{Action, Translation, translate};
 
 /// Translates `input` and checks the text and actions.
 fn check(input: &str, text: &str, actions: &[Action]) {
@@ -135,4 +135,35 @@ fn duplicate_actions_collapse() {
         "",
         &[execute("Apply")],
     );
+}
+
+#[test]
+fn clicks_and_drags_become_one_follow_up_but_exports_never_do() {
+    let follow_up = |input: &str| translate(input).follow_up().map(str::to_owned);
+    assert_eq!(
+        follow_up("I've added calm piano music, just click Apply to confirm.").as_deref(),
+        Some("Apply")
+    );
+    assert_eq!(
+        follow_up("Click Apply. Then click Generate.").as_deref(),
+        Some("Apply"),
+        "only the first step"
+    );
+    assert_eq!(follow_up("Added the music.").as_deref(), None);
+    assert_eq!(
+        follow_up("Your video is ready! Click the Export button in the top right.").as_deref(),
+        None
+    );
+    assert_eq!(follow_up("满意的话，点击导出按钮即可。").as_deref(), None);
+    let exporting = Translation {
+        text: String::new(),
+        actions: vec![execute("Export MP4")],
+    };
+    assert_eq!(exporting.follow_up(), None);
+    let dragging = translate("Drag the second clip to the start of the timeline.");
+    if let Some(Action::SendEdit { request }) = dragging.actions.first() {
+        assert_eq!(dragging.follow_up(), Some(request.as_str()));
+    } else {
+        panic!("a drag is an edit to send: {:?}", dragging.actions);
+    }
 }

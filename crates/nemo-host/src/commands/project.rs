@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::app::Connected;
 use crate::cli::RunArgs;
 use crate::exit::Failure;
+use crate::output::Output;
 
 /// `nemo run`: a new project, uploads, the request, then export.
 pub(crate) async fn run(app: &mut Connected, args: &RunArgs) -> Result<(), Failure> {
@@ -231,7 +232,26 @@ async fn composed_summary(app: &mut Connected) -> Vec<String> {
 
 /// Sends one message over SSE and shows the result: the translated reply, or (for a silent
 /// turn) what changed in the draft; "⏳ Still working..." every two minutes of waiting.
+///
+/// When the reply asks for a GUI step ("click Apply", "drag the clip to the start"), that step
+/// is done through the API: said to the backend as a second turn. Only once: the second
+/// turn's own GUI steps are shown, never followed, so two replies cannot loop.
 pub(crate) async fn chat_turn(app: &mut Connected, text: &str) -> Result<String, Failure> {
+    let (reply, follow_up) = one_turn(app, text).await?;
+    let Some(follow_up) = follow_up else {
+        return Ok(reply);
+    };
+    Output::note(&format!("→ {follow_up}"));
+    let (more, _) = one_turn(app, &follow_up).await?;
+    Ok(format!(
+        "{reply}
+
+{more}"
+    ))
+}
+
+/// One SSE turn, shown; returns the reply and the GUI step it asks for, if any.
+async fn one_turn(app: &mut Connected, text: &str) -> Result<(String, Option<String>), Failure> {
     app.ensure_project().await?;
     let out = app.out().clone();
     let started = Instant::now();
@@ -253,7 +273,7 @@ pub(crate) async fn chat_turn(app: &mut Connected, text: &str) -> Result<String,
         out.say(&UxEvent::EditSummary {
             lines: change.lines.clone(),
         });
-        return Ok(change.lines.join("\n"));
+        return Ok((change.lines.join("\n"), None));
     }
     let translation = translate(&outcome.summary.text);
     let mut reply = translation.text.clone();
@@ -275,7 +295,7 @@ pub(crate) async fn chat_turn(app: &mut Connected, text: &str) -> Result<String,
     if translation.wants(&Action::CheckCredits) {
         credits(app).await?;
     }
-    Ok(reply)
+    Ok((reply, translation.follow_up().map(str::to_owned)))
 }
 
 /// A fresh file name next to `path` when it already exists (`out.mp4` -> `out-1.mp4`), so an
