@@ -38,6 +38,16 @@ pub enum AnalyzeError {
     },
 }
 
+impl AnalyzeError {
+    /// The analysis thread for `path` panicked or was cancelled.
+    fn task(path: &Path, error: &tokio::task::JoinError) -> Self {
+        Self::Task {
+            path: path.to_owned(),
+            detail: error.to_string(),
+        }
+    }
+}
+
 /// Options beyond the defaults.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AnalyzeOptions {
@@ -119,8 +129,7 @@ pub async fn analyze_clip_with(
         .await?;
     let duration_ms = info.duration_ms.unwrap_or(0);
     let pcm = audio.vad_pcm;
-    let profile =
-        finish_off_thread(path, move || builder.finish(duration_ms, pcm.as_deref())).await?;
+    let profile = off_thread(path, move || builder.finish(duration_ms, pcm.as_deref())).await?;
     Ok(ClipAnalysis {
         profile,
         mix_wav: audio.mix_wav,
@@ -141,7 +150,7 @@ async fn analyze_audio_only(
         None => None,
     };
     let builder = ProfileBuilder::new(FALLBACK_FPS);
-    let profile = finish_off_thread(path, move || builder.finish(duration_ms, Some(&pcm))).await?;
+    let profile = off_thread(path, move || builder.finish(duration_ms, Some(&pcm))).await?;
     Ok(ClipAnalysis { profile, mix_wav })
 }
 
@@ -175,23 +184,17 @@ pub(crate) async fn analyze_frames<A: Send + 'static>(
     }
     drop(frames);
     let audio = decoder.finish().await?;
-    let analyser = worker.await.map_err(|e| AnalyzeError::Task {
-        path: path.to_owned(),
-        detail: e.to_string(),
-    })?;
+    let analyser = worker.await.map_err(|e| AnalyzeError::task(path, &e))?;
     Ok((analyser, audio))
 }
 
-/// Voice detection and loudness take tens of milliseconds per minute: keep them off the
-/// async workers.
-async fn finish_off_thread(
+/// Runs CPU-bound analysis of `path` (voice detection, loudness, profile building) on a
+/// blocking thread, off the async workers.
+pub(crate) async fn off_thread<T: Send + 'static>(
     path: &Path,
-    work: impl FnOnce() -> VideoProfile + Send + 'static,
-) -> Result<VideoProfile, AnalyzeError> {
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AnalyzeError> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| AnalyzeError::Task {
-            path: path.to_owned(),
-            detail: e.to_string(),
-        })
+        .map_err(|e| AnalyzeError::task(path, &e))
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use nemo_analysis::{ProfileBuilder, VideoProfile};
 use nemo_media::{DecodeOptions, FrameDecoder, MediaInfo};
 
-use crate::analyze::{ANALYSIS_LONG_SIDE, AnalyzeError, analyze_frames};
+use crate::analyze::{ANALYSIS_LONG_SIDE, AnalyzeError, analyze_frames, off_thread};
 
 use super::plan::SourceSummary;
 
@@ -289,14 +289,10 @@ pub async fn analyze_source(path: &Path) -> Result<MontageSource, AnalyzeError> 
         .await?;
     let duration_ms = info.duration_ms.unwrap_or(0);
     let pcm = audio.vad_pcm;
-    let (profile, windows) = tokio::task::spawn_blocking(move || {
+    let (profile, windows) = off_thread(path, move || {
         (builder.finish(duration_ms, pcm.as_deref()), meter.finish())
     })
-    .await
-    .map_err(|e| AnalyzeError::Task {
-        path: path.to_owned(),
-        detail: e.to_string(),
-    })?;
+    .await?;
     let windows = if info.is_image { Vec::new() } else { windows };
     Ok(MontageSource {
         path: path.to_owned(),

@@ -25,7 +25,7 @@ use nemo_media::{DecodeOptions, MediaError};
 use super::quality::{
     MONTAGE_ANALYSIS_FPS, MontageSource, QualityWindow, WINDOW_MS, analyze_source, frame_measures,
 };
-use crate::analyze::{ANALYSIS_LONG_SIDE, AnalyzeError};
+use crate::analyze::{ANALYSIS_LONG_SIDE, AnalyzeError, off_thread};
 
 /// Analysis frames per burst (at [`MONTAGE_ANALYSIS_FPS`]: 0, 100 and 200 ms).
 pub const BURST_FRAMES: usize = 3;
@@ -166,8 +166,7 @@ pub async fn analyze_source_sampled(
     let keyframes = keyframes_ms.clone();
     let bursts = decode_bursts(path, &times, size.width, size.height, scratch).await?;
     let (width, height) = (size.width, size.height);
-    let path_owned = path.to_owned();
-    let (profile, windows) = tokio::task::spawn_blocking(move || {
+    let (profile, windows) = off_thread(path, move || {
         let mut builder = ProfileBuilder::new(MONTAGE_ANALYSIS_FPS);
         let mut samples = Vec::with_capacity(bursts.len());
         for (k, (start_ms, frames)) in times.iter().zip(&bursts).enumerate() {
@@ -188,11 +187,7 @@ pub async fn analyze_source_sampled(
             fill_windows(&samples, duration_ms),
         )
     })
-    .await
-    .map_err(|e| AnalyzeError::Task {
-        path: path_owned,
-        detail: e.to_string(),
-    })?;
+    .await?;
     Ok(MontageSource {
         path: path.to_owned(),
         info,
