@@ -59,20 +59,8 @@ impl Engine {
             .trim_end_matches('/')
             .to_owned();
         let turns = TaskTracker::new();
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
         let run_worker = config.run_worker;
-        let state = Arc::new(AppState {
-            config,
-            store: store.clone(),
-            media,
-            public_url,
-            http,
-            turns: turns.clone(),
-            job_queued: tokio::sync::Notify::new(),
-        });
+        let state = app_state(config, store.clone(), media, public_url, turns.clone());
         let shutdown = CancellationToken::new();
         let app = router(state.clone());
         let server = tokio::spawn(
@@ -119,20 +107,36 @@ impl Engine {
         create_data_dirs(&config)?;
         let store = Store::open(&config.database_url()).await?;
         let media = MediaStore::local(&config.media_dir())?;
-        let state = Arc::new(AppState {
-            public_url: config.public_url.clone().unwrap_or_default(),
-            config,
-            store: store.clone(),
-            media,
-            http: reqwest::Client::new(),
-            turns: TaskTracker::new(),
-            job_queued: tokio::sync::Notify::new(),
-        });
+        let public_url = config.public_url.clone().unwrap_or_default();
+        let state = app_state(config, store.clone(), media, public_url, TaskTracker::new());
         tracing::info!("render worker started");
         crate::worker::run(state, shutdown).await;
         store.close().await;
         Ok(())
     }
+}
+
+/// The state the server's handlers and the render worker share.
+fn app_state(
+    config: EngineConfig,
+    store: Store,
+    media: MediaStore,
+    public_url: String,
+    turns: TaskTracker,
+) -> Arc<AppState> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap_or_default();
+    Arc::new(AppState {
+        config,
+        store,
+        media,
+        public_url,
+        http,
+        turns,
+        job_queued: tokio::sync::Notify::new(),
+    })
 }
 
 fn create_data_dirs(config: &EngineConfig) -> Result<(), EngineError> {
