@@ -108,6 +108,7 @@ const MAX_SKIPPED_RUN: usize = 3;
 /// Mean luma at or under which a frame counts as black (fade endpoints).
 const BLACK_LEVEL: f32 = 0.08;
 
+#[derive(Clone)]
 struct FrameStats {
     time_ms: u64,
     /// When this picture was first shown: `time_ms`, or for a repeat the time of the frame it
@@ -207,7 +208,21 @@ impl VisualAnalyzer {
         if pixels == 0 || rgb.len() != pixels * 3 {
             return;
         }
-        let (mut stats, mut features) = measure(time_ms, rgb);
+        let repeat = self.last_rgb == rgb;
+        let (stats, mut features) = match (repeat, self.recent.back(), self.summary.frames.last()) {
+            // A repeat measures exactly like the frame it copies; only its time differs.
+            (true, Some(last), Some(last_features)) => (
+                FrameStats {
+                    time_ms,
+                    ..last.clone()
+                },
+                FrameFeatures {
+                    time_ms,
+                    ..*last_features
+                },
+            ),
+            _ => measure(time_ms, rgb),
+        };
         if let Some(lagged) = self
             .recent
             .iter()
@@ -222,8 +237,7 @@ impl VisualAnalyzer {
                 frame.motion = features.motion;
             }
         }
-        if self.last_rgb == rgb {
-            stats.shown_ms = self.recent.back().map_or(time_ms, |last| last.shown_ms);
+        if repeat {
             self.observe_repeat();
         } else {
             self.observe_decoded(&stats);
