@@ -88,7 +88,9 @@ impl Context {
     /// The weekly ClawHub update check, when the skill runs on ClawHub and has a config dir
     /// to remember it in.
     pub(crate) fn update_check(&self) -> Option<UpdateCheck> {
-        (self.detection.platform == "clawhub").then_some(())?;
+        if self.detection.platform != "clawhub" {
+            return None;
+        }
         Some(UpdateCheck {
             skill: self.config.skill_name.clone(),
             current: self.skill_version(),

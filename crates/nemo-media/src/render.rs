@@ -306,7 +306,7 @@ const CJK_FONT_FILES: [&str; 5] = [
 ///
 /// A file, because drawtext's fontconfig lookup ignores `:lang=`: a pattern like
 /// `sans:lang=zh` quietly resolves to `DejaVu Sans` and draws empty boxes.
-pub fn cjk_font_file() -> Option<&'static Path> {
+pub(crate) fn cjk_font_file() -> Option<&'static Path> {
     static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
     FOUND
         .get_or_init(|| {

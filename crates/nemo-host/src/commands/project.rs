@@ -243,11 +243,7 @@ pub(crate) async fn chat_turn(app: &mut Connected, text: &str) -> Result<String,
     };
     Output::note(&format!("→ {follow_up}"));
     let (more, _) = one_turn(app, &follow_up).await?;
-    Ok(format!(
-        "{reply}
-
-{more}"
-    ))
+    Ok(format!("{reply}\n\n{more}"))
 }
 
 /// One SSE turn, shown; returns the reply and the GUI step it asks for, if any.
