@@ -23,6 +23,7 @@ pub mod montage;
 mod server;
 pub mod store;
 pub mod timeline;
+mod wav;
 mod worker;
 
 pub use config::{CreditPolicy, EngineConfig, UNLIMITED_CREDITS};

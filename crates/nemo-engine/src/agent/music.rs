@@ -8,7 +8,6 @@
 //! the clips' volume or the "mute the original audio" flag still apply.
 
 use std::fmt::Write as _;
-use std::io::Cursor;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -17,6 +16,7 @@ use serde_json::{Value, json};
 
 use super::edit::GeneratedInfo;
 use crate::fit::{self, FitPlan, FitReport};
+use crate::wav::encode_wav;
 
 /// Shortest track the composer writes.
 pub const MIN_MUSIC_MS: u64 = nemo_music::MIN_DURATION_MS;
@@ -254,25 +254,6 @@ fn fitted_summary(plan: &FitPlan, report: &FitReport) -> String {
     text
 }
 
-fn encode_wav(pcm: &nemo_music::StereoBuffer) -> Result<Vec<u8>, hound::Error> {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: pcm.sample_rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut out = Cursor::new(Vec::with_capacity(pcm.frames() * 4 + 64));
-    {
-        let mut writer = hound::WavWriter::new(&mut out, spec)?;
-        for (l, r) in pcm.left.iter().zip(&pcm.right) {
-            writer.write_sample((l.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)?;
-            writer.write_sample((r.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)?;
-        }
-        writer.finalize()?;
-    }
-    Ok(out.into_inner())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,7 +272,7 @@ mod tests {
         let track = generate(&spec, &mut |p| last = p).unwrap();
         assert_eq!(track.duration_ms, 2000);
         assert!((last - 1.0).abs() < 1e-6);
-        let reader = hound::WavReader::new(Cursor::new(&track.wav)).unwrap();
+        let reader = hound::WavReader::new(std::io::Cursor::new(&track.wav)).unwrap();
         assert_eq!(reader.spec().channels, 2);
         assert_eq!(reader.spec().sample_rate, 48_000);
         assert_eq!(reader.duration(), 96_000);

@@ -1,7 +1,6 @@
 //! The async side of montages: analysis, music composition (on a blocking thread), WAV
 //! output, rendering; and videos from a description with generated visuals.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -25,6 +24,7 @@ use super::plan::{
 use super::quality::MontageSource;
 use super::sampled::analyze_source_sampled;
 use crate::analyze::AnalyzeError;
+use crate::wav::encode_wav;
 
 /// The composed soundtrack.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,25 +185,6 @@ pub async fn compose_music(brief: MusicBrief, dir: &Path) -> Result<MontageMusic
         },
         valence_arousal,
     })
-}
-
-fn encode_wav(pcm: &nemo_music::StereoBuffer) -> Result<Vec<u8>, hound::Error> {
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: pcm.sample_rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut out = Cursor::new(Vec::with_capacity(pcm.frames() * 4 + 64));
-    {
-        let mut writer = hound::WavWriter::new(&mut out, spec)?;
-        for (l, r) in pcm.left.iter().zip(&pcm.right) {
-            writer.write_sample((l.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)?;
-            writer.write_sample((r.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)?;
-        }
-        writer.finalize()?;
-    }
-    Ok(out.into_inner())
 }
 
 /// Clips/images to a finished 1080p montage MP4 in one call: analyse each file (sampled
