@@ -351,6 +351,29 @@ pub(crate) fn font_option(text: &str) -> String {
     }
 }
 
+/// `,drawtext=...` for `text` (read from `file`, so no user text reaches the command line):
+/// white with a dark outline, centred horizontally at `position`, shown while the `enable`
+/// expression `when` holds.
+pub(crate) fn drawtext(
+    text: &str,
+    file: &Path,
+    size: u32,
+    position: TextPosition,
+    when: &str,
+) -> String {
+    let y = match position {
+        TextPosition::Center => "(h-text_h)/2",
+        TextPosition::Bottom => "h*0.8-text_h/2",
+        TextPosition::Top => "h*0.15",
+    };
+    format!(
+        ",drawtext={font}:textfile={file}:expansion=none:fontsize={size}:fontcolor=white:\
+         borderw=4:bordercolor=black@0.7:x=(w-text_w)/2:y={y}:enable='{when}'",
+        font = font_option(text),
+        file = escape_filter_value(&file.to_string_lossy()),
+    )
+}
+
 /// Builds ffmpeg's arguments (inputs, filter graph, encoders) for `plan`, without the output
 /// path. `text_files[i]` must hold `plan.texts[i].text`.
 pub fn ffmpeg_args(plan: &RenderPlan, text_files: &[PathBuf]) -> Vec<OsString> {
@@ -477,21 +500,12 @@ pub fn ffmpeg_args(plan: &RenderPlan, text_files: &[PathBuf]) -> Vec<OsString> {
             )
         };
         for (text, file) in plan.texts.iter().zip(text_files) {
-            let y = match text.position {
-                TextPosition::Center => "(h-text_h)/2",
-                TextPosition::Bottom => "h*0.8-text_h/2",
-                TextPosition::Top => "h*0.15",
-            };
-            let _ = write!(
-                chain,
-                ",drawtext={font}:textfile={file}:expansion=none:fontsize={size}:fontcolor=white:\
-                 borderw=4:bordercolor=black@0.7:x=(w-text_w)/2:y={y}:enable='between(t,{a},{b})'",
-                font = font_option(&text.text),
-                file = escape_filter_value(&file.to_string_lossy()),
-                size = text.size,
-                a = secs(text.start_ms),
-                b = secs(text.start_ms + text.duration_ms),
+            let when = format!(
+                "between(t,{},{})",
+                secs(text.start_ms),
+                secs(text.start_ms + text.duration_ms)
             );
+            chain.push_str(&drawtext(&text.text, file, text.size, text.position, &when));
         }
         chain.push_str("[vout]");
         graph.push(chain);

@@ -31,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 use crate::process::run_capture;
 use crate::render::{
     EncodeSettings, OUTPUT_HEIGHT, OUTPUT_SAMPLE_RATE, OUTPUT_WIDTH, RenderError, TextPosition,
-    escape_filter_value, font_option, verify_output,
+    drawtext, verify_output,
 };
 use crate::{AtomicOutput, Ffmpeg, MediaError, MediaInfo, Progress, tools};
 
@@ -313,21 +313,7 @@ pub fn split_at_keyframes(in_frame: u64, frames: u64, keyframes: &[u64]) -> Vec<
 
 /// Lists a source's keyframes with one demux pass (`ffprobe -show_entries packet`, no decode).
 pub async fn probe_keyframes(path: &Path, fps: u32) -> Result<KeyframeIndex, MediaError> {
-    let ffprobe = &tools()?.ffprobe;
-    let mut args: Vec<OsString> = [
-        "-v",
-        "error",
-        "-select_streams",
-        "v:0",
-        "-show_entries",
-        "stream=time_base:packet=pts,flags",
-        "-of",
-        "csv=p=0",
-    ]
-    .map(OsString::from)
-    .into();
-    args.push(path.as_os_str().to_owned());
-    let out = run_capture("ffprobe", ffprobe, &args).await?;
+    let out = probe_video_entries(path, "stream=time_base:packet=pts,flags").await?;
     parse_keyframes(&String::from_utf8_lossy(&out), fps).ok_or_else(|| MediaError::ProbeOutput {
         path: path.to_owned(),
         detail: "no video packets with timestamps".to_owned(),
@@ -692,14 +678,6 @@ fn framing_chain(input: usize, framing: Framing, fps: u32, seconds: f64, label: 
     }
 }
 
-fn text_y(position: TextPosition) -> &'static str {
-    match position {
-        TextPosition::Center => "(h-text_h)/2",
-        TextPosition::Bottom => "h*0.8-text_h/2",
-        TextPosition::Top => "h*0.15",
-    }
-}
-
 /// The filter graph of an encoded piece (`offset`/`frames` relative to the segment).
 fn piece_graph(
     segment: &Segment,
@@ -743,15 +721,8 @@ fn piece_graph(
         if last < 0 || first >= frames as i64 {
             continue;
         }
-        let _ = write!(
-            graph,
-            ",drawtext={font}:textfile={file}:expansion=none:fontsize={size}:fontcolor=white:\
-             borderw=4:bordercolor=black@0.7:x=(w-text_w)/2:y={y}:enable='between(n,{first},{last})'",
-            font = font_option(&text.text),
-            file = escape_filter_value(&file.to_string_lossy()),
-            size = text.size,
-            y = text_y(text.position),
-        );
+        let when = format!("between(n,{first},{last})");
+        graph.push_str(&drawtext(&text.text, file, text.size, text.position, &when));
     }
     graph.push_str("[v]");
     graph
@@ -911,23 +882,21 @@ fn join_args(plan: &SegmentPlan, list: &Path) -> Vec<OsString> {
     args
 }
 
+/// `ffprobe -show_entries <entries>` of the first video stream, as bare CSV (no decode).
+async fn probe_video_entries(path: &Path, entries: &str) -> Result<Vec<u8>, MediaError> {
+    let ffprobe = &tools()?.ffprobe;
+    let mut args: Vec<OsString> = ["-v", "error", "-select_streams", "v:0", "-show_entries"]
+        .map(OsString::from)
+        .into();
+    args.push(entries.into());
+    args.extend(["-of", "csv=p=0"].map(OsString::from));
+    args.push(path.as_os_str().to_owned());
+    run_capture("ffprobe", ffprobe, &args).await
+}
+
 /// Frames in the first video stream as the container records them (no decode).
 pub async fn count_frames(path: &Path) -> Result<u64, MediaError> {
-    let ffprobe = &tools()?.ffprobe;
-    let mut args: Vec<OsString> = [
-        "-v",
-        "error",
-        "-select_streams",
-        "v:0",
-        "-show_entries",
-        "stream=nb_frames",
-        "-of",
-        "csv=p=0",
-    ]
-    .map(OsString::from)
-    .into();
-    args.push(path.as_os_str().to_owned());
-    let out = run_capture("ffprobe", ffprobe, &args).await?;
+    let out = probe_video_entries(path, "stream=nb_frames").await?;
     String::from_utf8_lossy(&out)
         .trim()
         .parse()
