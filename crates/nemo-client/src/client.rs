@@ -384,16 +384,7 @@ impl Client {
     ) -> Result<Value, Error> {
         let label = endpoint.label();
         tracing::debug!(endpoint = %label, "request");
-        let response = rb
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(|e| Error::transport(&label, e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(&label, e))?;
+        let (status, bytes) = send_for_body(&label, rb.timeout(timeout)).await?;
         tracing::debug!(endpoint = %label, status = status.as_u16(), "response");
         let body: Option<Value> = serde_json::from_slice(&bytes).ok();
         unwrap_response(&label, status, body)
@@ -425,6 +416,21 @@ impl Client {
         };
         format!("render_{ms}")
     }
+}
+
+/// Sends `rb` and reads the whole body; failures to connect or to read are transport errors
+/// of the call named `label`.
+pub(crate) async fn send_for_body(
+    label: &str,
+    rb: RequestBuilder,
+) -> Result<(StatusCode, bytes::Bytes), Error> {
+    let response = rb.send().await.map_err(|e| Error::transport(label, e))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| Error::transport(label, e))?;
+    Ok((status, bytes))
 }
 
 /// Maps a finished response to its payload or an [`Error`], reading `{code,message}` from error

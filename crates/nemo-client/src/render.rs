@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::client::{Client, Endpoint, unwrap_response};
+use crate::client::{Client, Endpoint, send_for_body, unwrap_response};
 use crate::error::{Category, Error, Kind};
 
 /// The production [`Sleeper`]: tokio's clock (so paused-time tests work too).
@@ -66,16 +66,7 @@ impl Client {
     pub async fn poll_render(&self, render_id: &str) -> Result<RenderStatus, Error> {
         let endpoint = Endpoint::new(Method::GET, paths::render_poll(render_id));
         let label = endpoint.label();
-        let response = self
-            .request(&endpoint)
-            .send()
-            .await
-            .map_err(|e| Error::transport(&label, e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(&label, e))?;
+        let (status, bytes) = send_for_body(&label, self.request(&endpoint)).await?;
         let body: Option<Value> = serde_json::from_slice(&bytes).ok();
         if !status.is_success() {
             return Err(unwrap_response(&label, status, body)
@@ -99,16 +90,7 @@ impl Client {
     pub async fn cancel_render(&self, render_id: &str) -> Result<(), Error> {
         let endpoint = Endpoint::new(Method::POST, paths::render_cancel(render_id));
         let label = endpoint.label();
-        let response = self
-            .request(&endpoint)
-            .send()
-            .await
-            .map_err(|e| Error::transport(&label, e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(&label, e))?;
+        let (status, bytes) = send_for_body(&label, self.request(&endpoint)).await?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(body) => unwrap_response(&label, status, Some(body)).map(drop),
             Err(_) if status.is_success() => Ok(()),
