@@ -132,14 +132,24 @@ pub(crate) async fn poll(
     Path(render_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SuccessEnvelope<RenderJobData>>, ApiError> {
-    let user = state
-        .authenticate(&headers)
-        .await
-        .map_err(ApiError::for_render)?;
-    let job = owned_job(&state, &user, &render_id)
-        .await
-        .map_err(ApiError::for_render)?;
+    let (_, job) = caller_render(&state, &headers, &render_id).await?;
     Ok(job_envelope(&state, &job))
+}
+
+/// The caller and their render `render_id`, with errors in the render endpoints' shape.
+async fn caller_render(
+    state: &AppState,
+    headers: &HeaderMap,
+    render_id: &str,
+) -> Result<(UserRow, JobRow), ApiError> {
+    let user = state
+        .authenticate(headers)
+        .await
+        .map_err(ApiError::for_render)?;
+    let job = owned_job(state, &user, render_id)
+        .await
+        .map_err(ApiError::for_render)?;
+    Ok((user, job))
 }
 
 pub(crate) async fn cancel(
@@ -147,13 +157,7 @@ pub(crate) async fn cancel(
     Path(render_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SuccessEnvelope<RenderJobData>>, ApiError> {
-    let user = state
-        .authenticate(&headers)
-        .await
-        .map_err(ApiError::for_render)?;
-    owned_job(&state, &user, &render_id)
-        .await
-        .map_err(ApiError::for_render)?;
+    let (user, _) = caller_render(&state, &headers, &render_id).await?;
     state
         .store
         .cancel_job(&render_id)
